@@ -1,0 +1,124 @@
+//! The command-line edge: parse arguments, run the library, render results, map errors.
+//!
+//! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
+
+pub mod args;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{Error, ExitStatus};
+pub use args::Cli;
+use args::{Command, FusionSetCommand};
+pub use output::Output;
+
+/// Parse `std::env::args`, run the command, print one error line on failure.
+pub fn main() -> ExitCode {
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let out = Output::new(&cli.global);
+    match run(&cli, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let status = exit_status_of(&err);
+            out.error(&one_line(&format!("{err:#}")));
+            ExitCode::from(status.code())
+        }
+    }
+}
+
+/// Dispatch one parsed command.
+pub fn run(cli: &Cli, _out: &Output) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Build(_) => Err(Error::NotAvailable("build").into()),
+        Command::Sign(_) => Err(Error::NotAvailable("sign").into()),
+        Command::Verify(_) => Err(Error::NotAvailable("verify").into()),
+        Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
+        Command::FusionSet(FusionSetCommand::Validate(_)) => {
+            Err(Error::NotAvailable("fusion-set validate").into())
+        }
+        Command::FusionSet(FusionSetCommand::Init(_)) => {
+            Err(Error::NotAvailable("fusion-set init").into())
+        }
+        Command::Pin(_) => Err(Error::NotAvailable("pin").into()),
+    }
+}
+
+/// The exit status of any error that reached the edge: typed library errors carry
+/// their own; anything else is a plain failure.
+fn exit_status_of(err: &anyhow::Error) -> ExitStatus {
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<Error>())
+        .map_or(ExitStatus::Failure, Error::exit_status)
+}
+
+/// clap's errors are multi-line; the contract is one line and exit 2. Help and
+/// version requests are not errors.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Printing help can only fail on a closed stdout; nothing useful to add then.
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            // clap's first paragraph names the problem (it may span lines, e.g. the
+            // list of missing arguments); the usage block after it is left to --help.
+            let rendered = e.render().to_string();
+            let paragraph: Vec<&str> = rendered
+                .trim_start()
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let what = one_line(&paragraph.join(" "));
+            let what = what.trim_start_matches("error: ");
+            eprintln!("error: {what} — run 'fuse --help' for usage");
+            ExitCode::from(ExitStatus::Usage.code())
+        }
+    }
+}
+
+/// Collapse a message to one line: the contract promises exactly one line per failure.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A panic is a bug, but the user still gets one line and exit 1, never a backtrace dump
+/// mixed into CI logs (set RUST_BACKTRACE=1 to see where).
+fn install_panic_hook() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            default_hook(info);
+        }
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error{location} — this is a bug in fuse, please report it");
+        std::process::exit(i32::from(ExitStatus::Failure.code()));
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn one_line_collapses_newlines() {
+        assert_eq!(one_line("a\n  b\tc "), "a b c");
+    }
+}

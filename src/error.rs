@@ -1,0 +1,101 @@
+//! The one place where failures become exit codes (DESIGN §1).
+//!
+//! Every module has its own error enum; this file gathers them into [`Error`] and maps
+//! each to an [`ExitStatus`]. A module error's `Display` is the whole user-facing line
+//! after `error: ` — `<what> — <why/how to fix>` — so the CLI never adds detail or
+//! prints a chain.
+
+use std::path::PathBuf;
+
+/// Process exit codes. Stable: CI pipelines branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ExitStatus {
+    Ok = 0,
+    /// Anything not covered below (I/O, internal errors, not-yet-available commands).
+    Failure = 1,
+    /// Wrong command-line usage.
+    Usage = 2,
+    /// The input package is malformed, hostile or of the wrong kind.
+    BadPackage = 3,
+    /// The fusion set is invalid.
+    BadFusionSet = 4,
+    /// Keys, keystores, passwords, signing.
+    Signing = 5,
+    /// A signature, digest or report check failed.
+    Verification = 6,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Every failure the library reports.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A command whose capability is not built yet. Says so instead of faking output.
+    #[error("{0} is not available yet")]
+    NotAvailable(&'static str),
+
+    /// Command-line usage the argument parser cannot catch (e.g. mutually dependent flags).
+    #[error("{what} — {fix}")]
+    Usage { what: String, fix: String },
+
+    /// File-system trouble outside any format parser.
+    #[error("cannot {action} {} — {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The exit code of this failure: the single mapping the CLI uses.
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Self::NotAvailable(_) => ExitStatus::Failure,
+            Self::Usage { .. } => ExitStatus::Usage,
+            Self::Io { .. } => ExitStatus::Failure,
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_match_the_design_table() {
+        let table = [
+            (ExitStatus::Ok, 0),
+            (ExitStatus::Failure, 1),
+            (ExitStatus::Usage, 2),
+            (ExitStatus::BadPackage, 3),
+            (ExitStatus::BadFusionSet, 4),
+            (ExitStatus::Signing, 5),
+            (ExitStatus::Verification, 6),
+        ];
+        for (status, code) in table {
+            assert_eq!(status.code(), code, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn not_available_is_exit_1_with_the_documented_text() {
+        let e = Error::NotAvailable("build");
+        assert_eq!(e.to_string(), "build is not available yet");
+        assert_eq!(e.exit_status(), ExitStatus::Failure);
+    }
+}

@@ -1,0 +1,10 @@
+//! fuse: post-build binary fusion of a certificate-pinning protection into mobile apps.
+//!
+//! Data flows one way: read container → plan changes → write container → sign →
+//! verify → report. One folder per concept; see `docs/architecture.md` for the map.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod error;
+
+pub use error::{Error, ExitStatus};

@@ -1,0 +1,10 @@
+//! The one integration-test binary: every end-to-end behaviour of the `fuse` CLI, one
+//! module per behaviour. Slow cases share fixtures generated once per run
+//! (see `support::generated`).
+
+// Test code: a failed expectation is supposed to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod support;
+
+mod cli_contract;
