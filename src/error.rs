@@ -51,6 +51,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// Keys, keystores, passwords, signing (src/keys/).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
 }
 
 impl Error {
@@ -60,6 +64,10 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
         }
     }
 
