@@ -113,7 +113,7 @@ pub enum Error {
     CorruptKeystore { path: PathBuf, detail: String },
 
     #[error(
-        "{}: {what} uses {count} iterations, more than the {limit} fuse accepts — re-export it with fewer (e.g. openssl pkcs12 -export -iter 10000 -maciter 10000)",
+        "{}: {what} uses {count} iterations, more than the {limit} fuse accepts — re-export it with fewer (e.g. openssl pkcs12 -export -iter 10000)",
         path.display()
     )]
     ExcessiveIterations {

@@ -8,3 +8,7 @@
 mod support;
 
 mod cli_contract;
+mod keys_debug_key;
+mod keys_hostile;
+mod keys_keystores;
+mod keys_openssl_dgst;
