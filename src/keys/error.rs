@@ -113,7 +113,7 @@ pub enum Error {
     CorruptKeystore { path: PathBuf, detail: String },
 
     #[error(
-        "{}: {what} uses {count} iterations, more than the {limit} fuse accepts — re-export it with fewer (e.g. openssl pkcs12 -export -iter 10000)",
+        "{}: key derivation for {what} uses {count} iterations, more than the {limit} fuse accepts — re-export it with fewer (e.g. openssl pkcs12 -export -iter 10000)",
         path.display()
     )]
     ExcessiveIterations {
@@ -160,6 +160,11 @@ pub enum Error {
         "{key} does not belong to the certificate {cert} — give the certificate issued for this key"
     )]
     KeyCertificateMismatch { key: String, cert: String },
+
+    #[error(
+        "the certificate of this key is not the first in {cert} — put the leaf certificate first, then its issuers"
+    )]
+    LeafNotFirst { cert: String },
 
     #[error("{} is an encrypted key — give its password with --key-pass", path.display())]
     KeyFileNeedsPassword { path: PathBuf },

@@ -79,6 +79,8 @@ impl KeyOrigin {
 /// A private key (wiped on drop) with its certificate chain, leaf first.
 pub struct SigningIdentity {
     key: PrivateKey,
+    /// The key as PKCS#8, encoded once at load so an encoding failure is a load error.
+    pkcs8: Zeroizing<Vec<u8>>,
     algorithm: KeyAlgorithm,
     chain: Vec<Vec<u8>>,
     public_key: Vec<u8>,
@@ -100,25 +102,29 @@ impl SigningIdentity {
                 what: key_name.to_owned(),
             });
         };
-        let cert = x509_cert::Certificate::from_der(leaf).map_err(|e| Error::InvalidKey {
+        let public_key = spki_of(leaf).map_err(|detail| Error::InvalidKey {
             what: cert_name.to_owned(),
-            detail: format!("its certificate does not parse: {}", detail(e)),
+            detail: format!("its certificate does not parse: {detail}"),
         })?;
-        let public_key = cert
-            .tbs_certificate()
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|e| Error::InvalidKey {
-                what: cert_name.to_owned(),
-                detail: detail(e),
-            })?;
         if !key.matches_public_key(&public_key) {
+            // A bundle in CA-first order is a common slip: say so rather than "mismatch".
+            let later = chain
+                .iter()
+                .skip(1)
+                .any(|c| spki_of(c).is_ok_and(|spki| key.matches_public_key(&spki)));
+            if later {
+                return Err(Error::LeafNotFirst {
+                    cert: cert_name.to_owned(),
+                });
+            }
             return Err(Error::KeyCertificateMismatch {
                 key: key_name.to_owned(),
                 cert: cert_name.to_owned(),
             });
         }
+        let pkcs8 = key.to_pkcs8_der()?;
         Ok(Self {
+            pkcs8,
             algorithm: key.algorithm(),
             key,
             chain,
@@ -161,14 +167,21 @@ impl SigningIdentity {
 
     /// PKCS#8 `PrivateKeyInfo` DER of the key (for apple-codesign's `InMemoryPrivateKey`).
     pub fn pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
-        // Encoding a key that was decoded and validated cannot fail in practice; an
-        // empty buffer makes the consumer fail loudly rather than sign with garbage.
-        self.key.to_pkcs8_der().unwrap_or_default()
+        self.pkcs8.clone()
     }
 
     pub fn origin(&self) -> &KeyOrigin {
         &self.origin
     }
+}
+
+/// The SubjectPublicKeyInfo DER of a certificate.
+fn spki_of(certificate: &[u8]) -> Result<Vec<u8>, String> {
+    let cert = x509_cert::Certificate::from_der(certificate).map_err(detail)?;
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(detail)
 }
 
 impl fmt::Debug for SigningIdentity {

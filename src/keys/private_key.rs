@@ -121,7 +121,10 @@ impl PrivateKey {
             Self::EcP256(key) => key.to_pkcs8_der(),
         };
         doc.map(|d| Zeroizing::new(d.as_bytes().to_vec()))
-            .map_err(|e| Error::Sign { detail: detail(e) })
+            .map_err(|e| Error::InvalidKey {
+                what: "the private key".to_owned(),
+                detail: format!("cannot encode it as PKCS#8: {}", detail(e)),
+            })
     }
 
     /// Signs a digest made with `hash` (its length is checked).

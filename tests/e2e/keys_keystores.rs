@@ -482,3 +482,58 @@ fn key_files_that_are_not_keys() {
     let e = load(&key_files("missing.pk8", "rsa2048-cert.pem", None)).unwrap_err();
     assert!(matches!(e, Error::Read { .. }), "{e}");
 }
+
+#[test]
+fn non_ascii_jks_passwords_are_hashed_as_java_chars() {
+    let source = KeySource::Keystore {
+        path: fixture("non-ascii.jks"),
+        store_pass: pass("pässwörd-€🔑"),
+        alias: None,
+        key_pass: Some(pass("ключ-€🔑")),
+    };
+    let id = load(&source).unwrap();
+    assert_eq!(id.algorithm(), KeyAlgorithm::EcP256);
+    assert!(matches!(id.origin(), KeyOrigin::Keystore { alias, .. } if alias == "unicode"));
+    let wrong_key = KeySource::Keystore {
+        path: fixture("non-ascii.jks"),
+        store_pass: pass("pässwörd-€🔑"),
+        alias: None,
+        key_pass: Some(pass("ключ-€")),
+    };
+    assert!(matches!(
+        load(&wrong_key).unwrap_err(),
+        Error::WrongKeyPassword { .. }
+    ));
+}
+
+#[test]
+fn empty_pkcs12_password() {
+    let id = load(&KeySource::Keystore {
+        path: fixture("empty-pass.p12"),
+        store_pass: pass(""),
+        alias: None,
+        key_pass: None,
+    })
+    .unwrap();
+    assert_eq!(
+        fingerprint(&id),
+        openssl_fingerprint(&fixture("ec-p256-cert.pem"))
+    );
+}
+
+#[test]
+fn a_bundle_with_the_issuer_first_is_named_as_such() {
+    let dir = support::tempdir();
+    let reversed = dir.path().join("ca-first.pem");
+    let ca = std::fs::read_to_string(fixture("chain-ca-cert.pem")).unwrap();
+    let leaf = std::fs::read_to_string(fixture("chain-leaf-cert.pem")).unwrap();
+    std::fs::write(&reversed, format!("{ca}{leaf}")).unwrap();
+    let e = load(&KeySource::KeyFiles {
+        key: fixture("chain-leaf-key.pem"),
+        cert: reversed,
+        key_pass: None,
+    })
+    .unwrap_err();
+    assert!(matches!(e, Error::LeafNotFirst { .. }), "{e}");
+    assert!(e.to_string().contains("leaf certificate first"), "{e}");
+}

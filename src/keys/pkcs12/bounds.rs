@@ -49,6 +49,9 @@ const PKCS12_PBE_ARC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 pub(crate) struct Summary {
     /// Whether a password MAC protects the file (then a bad password fails the MAC).
     pub has_mac: bool,
+    /// Iterations of every derivation visible before decryption, summed.
+    #[allow(dead_code)]
+    pub total_iterations: u64,
 }
 
 /// Checks the structure and iteration counts of PKCS#12 `data`.
@@ -85,6 +88,12 @@ pub(crate) fn check(data: &[u8], path: &Path) -> Result<Summary, Error> {
                     >::from_der(&bag.bag_value)
                     .map_err(|e| corrupt(&e))?;
                     budget.spend_on("a private key", &info.value.encryption_algorithm)?;
+                } else if bag.bag_id == pkcs12::PKCS_12_SECRET_BAG_OID {
+                    // p12-keystore decrypts a secret bag whenever its inner key info
+                    // parses (and skips it silently otherwise): count it the same way.
+                    if let Some(algorithm) = secret_bag_algorithm(&bag.bag_value) {
+                        budget.spend_on("a secret key", &algorithm)?;
+                    }
                 }
             }
         } else if safe.content_type == ENCRYPTED_DATA {
@@ -101,7 +110,31 @@ pub(crate) fn check(data: &[u8], path: &Path) -> Result<Summary, Error> {
     }
     Ok(Summary {
         has_mac: pfx.mac_data.is_some(),
+        total_iterations: budget.total,
     })
+}
+
+/// The encryption of a secret bag as `p12-keystore` reads it: `[0]` wrapping
+/// `SEQUENCE { OID, [0] EXPLICIT OCTET STRING { EncryptedPrivateKeyInfo }, attributes? }`.
+fn secret_bag_algorithm(bag_value: &[u8]) -> Option<AlgorithmIdentifierOwned> {
+    let envelope = der::Any::from_der(bag_value).ok()?;
+    let bag = SecretBagRaw::from_der(envelope.value()).ok()?;
+    let info = pkcs12::pbe_params::EncryptedPrivateKeyInfo::from_der(
+        bag.encrypted_private_key_info.as_bytes(),
+    )
+    .ok()?;
+    Some(info.encryption_algorithm)
+}
+
+/// The secret bag layout `p12-keystore` decodes (its own, Java-compatible definition).
+#[derive(der::Sequence)]
+struct SecretBagRaw {
+    #[allow(dead_code)]
+    object_identifier: ObjectIdentifier,
+    #[asn1(context_specific = "0")]
+    encrypted_private_key_info: OctetString,
+    #[allow(dead_code)]
+    bag_attributes: Option<x509_cert::attr::Attributes>,
 }
 
 fn octet_string_content(info: &ContentInfo) -> der::Result<Vec<u8>> {
@@ -133,7 +166,7 @@ impl Budget<'_> {
         if self.total > MAX_TOTAL_ITERATIONS {
             return Err(Error::ExcessiveIterations {
                 path: self.path.to_owned(),
-                what: "the keystore as a whole",
+                what: "all parts together",
                 count: self.total,
                 limit: MAX_TOTAL_ITERATIONS,
             });
@@ -189,5 +222,65 @@ impl Budget<'_> {
             path: self.path.to_owned(),
             detail: format!("invalid key-derivation parameters for {what}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_limits_each_derivation_and_the_total() {
+        let path = Path::new("t.p12");
+        let mut budget = Budget { path, total: 0 };
+        for _ in 0..4 {
+            budget.spend("x", MAX_ITERATIONS as i64).unwrap();
+        }
+        let e = budget.spend("x", 1).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::ExcessiveIterations {
+                    what: "all parts together",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let mut fresh = Budget { path, total: 0 };
+        assert!(matches!(
+            fresh.spend("x", MAX_ITERATIONS as i64 + 1).unwrap_err(),
+            Error::ExcessiveIterations { .. }
+        ));
+        assert!(matches!(
+            fresh.spend("x", 0).unwrap_err(),
+            Error::CorruptKeystore { .. }
+        ));
+        assert!(matches!(
+            fresh.spend("x", -5).unwrap_err(),
+            Error::CorruptKeystore { .. }
+        ));
+    }
+
+    #[test]
+    fn secret_bags_are_counted_like_p12_keystore_decrypts_them() {
+        use p12_keystore::secret::{Secret, SecretKeyType};
+        let secret = Secret::builder(SecretKeyType::Aes256Cbc)
+            .with_key(vec![7; 32])
+            .with_local_key_id(vec![1])
+            .build()
+            .unwrap();
+        let mut store = p12_keystore::KeyStore::new();
+        store.add_entry("s", p12_keystore::KeyStoreEntry::Secret(secret));
+        let data = store
+            .writer("pw")
+            .encryption_iterations(10)
+            .mac_iterations(100)
+            .write()
+            .unwrap();
+        // MAC + the (empty) encrypted certificate safe + the secret bag.
+        let summary = check(&data, Path::new("s.p12")).unwrap();
+        assert_eq!(summary.total_iterations, 100 + 10 + 10);
+        assert!(summary.has_mac);
     }
 }
