@@ -131,7 +131,7 @@ fn restrict_to_owner(_file: &std::fs::File) -> std::io::Result<()> {
 }
 
 /// A new debug keystore (PKCS#12 bytes).
-fn generate() -> Result<Vec<u8>, Error> {
+pub(crate) fn generate() -> Result<Vec<u8>, Error> {
     let fail = |e: &dyn std::fmt::Display| Error::DebugKeyCreate { detail: detail(e) };
     let key = rsa::PrivateKey::new(&mut getrandom::SysRng, RSA_BITS).map_err(|e| fail(&e))?;
     let spki = SubjectPublicKeyInfoOwned::from_key(key.as_public_key()).map_err(|e| fail(&e))?;

@@ -229,6 +229,30 @@ mod tests {
     }
 
     #[test]
+    fn exit_codes_usage_2_everything_else_5() {
+        use crate::ExitStatus;
+        let status = |e: Error| crate::Error::from(e).exit_status();
+        assert_eq!(
+            status(Error::BadPasswordSpec { flag: "--ks-pass" }),
+            ExitStatus::Usage
+        );
+        assert_eq!(status(Error::usage("a", "b")), ExitStatus::Usage);
+        assert_eq!(
+            status(Error::WrongStorePassword {
+                path: "k.p12".into()
+            }),
+            ExitStatus::Signing
+        );
+        assert_eq!(
+            status(Error::StdinExhausted {
+                role: PasswordRole::Key
+            }),
+            ExitStatus::Signing
+        );
+        assert_eq!(status(Error::NoConfigDir), ExitStatus::Signing);
+    }
+
+    #[test]
     fn no_flags_means_the_debug_key() {
         assert_eq!(key_source_from_args(&args()).unwrap(), KeySource::Debug);
         assert_eq!(p12_source_from_args(&args()).unwrap(), None);

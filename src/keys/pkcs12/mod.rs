@@ -76,3 +76,66 @@ fn map_error(e: p12_keystore::error::Error, path: &Path, has_mac: bool) -> Error
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny deterministic PRNG (xorshift64*) so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    fn mutate(rng: &mut Rng, data: &[u8]) -> Vec<u8> {
+        let mut out = data.to_vec();
+        for _ in 0..=rng.below(3) {
+            match rng.below(4) {
+                0 => {
+                    let at = rng.below(out.len());
+                    out[at] ^= 1 << rng.below(8);
+                }
+                1 => {
+                    let at = rng.below(out.len());
+                    out[at] = [0x00, 0x7f, 0x80, 0xff][rng.below(4)];
+                }
+                2 => out.truncate(rng.below(out.len())),
+                _ => {
+                    let at = rng.below(out.len());
+                    out.insert(at, rng.next() as u8);
+                }
+            }
+            if out.is_empty() {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mutated_pkcs12_files_never_panic() {
+        let original = crate::keys::debug_key::generate().unwrap();
+        let path = Path::new("mutated.p12");
+        let password = Password::new(crate::keys::DEBUG_KEY_PASSWORD);
+        load(&original, path, &password, None).unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut full_loads = 0;
+        for _ in 0..3000 {
+            let data = mutate(&mut rng, &original);
+            // The structure check is cheap: run it on every mutant. A full load costs a
+            // 10,000-iteration MAC, so only on some of those the check lets through.
+            if bounds::check(&data, path).is_ok() && full_loads < 40 {
+                full_loads += 1;
+                let _ = load(&data, path, &password, None);
+            }
+        }
+    }
+}
