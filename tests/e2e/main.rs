@@ -12,4 +12,5 @@
 
 mod support;
 
+mod axml_aapt_parity;
 mod cli_contract;
