@@ -23,9 +23,10 @@
 //!
 //! The model keeps the tables and the raw data regions, so an unchanged pool re-encodes
 //! byte for byte (whatever padding, gaps or string sharing the writer used), and new
-//! strings are appended without moving an existing byte. Every string is decoded and
-//! validated once when the pool is read; overlapping strings and style lists are refused
-//! so decoding work and memory stay linear in the input.
+//! strings are appended after the last one without moving an existing byte. Every
+//! string is decoded and validated once when the pool is read; strings may share an
+//! offset but overlapping strings and style lists are refused, so decoding work and
+//! memory stay linear in the input and appended strings never overlap old ones.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -229,39 +230,54 @@ impl StringPool {
         Ok(pool)
     }
 
-    /// Decodes every string once per distinct offset, refusing overlap so the total work
-    /// is bounded by the size of the string data.
+    /// Decodes every string once per distinct offset. Strings may share an offset but
+    /// not overlap, so the decoding work and memory are bounded by the data size.
     fn decode_strings(&mut self, at: usize) -> Result<()> {
         let data = &self.strings_data;
-        let mut seen: HashMap<u32, Arc<str>> = HashMap::new();
-        let mut budget = 0usize;
-        let mut used_end = 0usize;
+        let utf8 = self.flags & UTF8_FLAG != 0;
+        let mut located: HashMap<u32, (usize, Located)> = HashMap::new();
         for (index, &off) in self.offsets.iter().enumerate() {
-            if let Some(v) = seen.get(&off) {
-                self.values.push(Arc::clone(v));
-                continue;
+            if let std::collections::hash_map::Entry::Vacant(slot) = located.entry(off) {
+                let loc = if utf8 {
+                    locate_utf8(data, off as usize, index)?
+                } else {
+                    locate_utf16(data, off as usize, index)?
+                };
+                slot.insert((index, loc));
             }
-            let (text, extent) = if self.flags & UTF8_FLAG != 0 {
-                decode_utf8(data, off as usize, index)?
-            } else {
-                decode_utf16(data, off as usize, index)?
-            };
-            budget += extent;
-            if budget > data.len() {
+        }
+        let mut spans: Vec<(usize, usize, usize)> = located
+            .iter()
+            .map(|(&off, (index, loc))| (off as usize, loc.end, *index))
+            .collect();
+        spans.sort_unstable();
+        for pair in spans.windows(2) {
+            if let [(_, end, a), (start, _, b)] = pair
+                && end > start
+            {
                 return Err(Error::pool(
                     at,
-                    format!(
-                        "its strings overlap (string #{index} brings the total to {budget} bytes in {} bytes of data)",
-                        data.len()
-                    ),
+                    format!("strings #{a} and #{b} overlap in the string data"),
                 ));
             }
-            used_end = used_end.max(off as usize + extent);
-            let text: Arc<str> = Arc::from(text);
-            seen.insert(off, Arc::clone(&text));
+        }
+        self.used_end = spans.last().map_or(0, |&(_, end, _)| end);
+
+        let mut decoded: HashMap<u32, Arc<str>> = HashMap::with_capacity(located.len());
+        for (index, &off) in self.offsets.iter().enumerate() {
+            let text = match decoded.get(&off) {
+                Some(text) => Arc::clone(text),
+                None => {
+                    let Some((_, loc)) = located.get(&off) else {
+                        continue;
+                    };
+                    let text: Arc<str> = Arc::from(decode_located(data, loc, utf8, index)?);
+                    decoded.insert(off, Arc::clone(&text));
+                    text
+                }
+            };
             self.values.push(text);
         }
-        self.used_end = used_end;
         Ok(())
     }
 
@@ -506,89 +522,113 @@ impl StringPool {
     }
 }
 
-/// Decodes the UTF-16 string at byte `off`; returns it and the bytes it occupies.
-fn decode_utf16(data: &[u8], off: usize, index: usize) -> Result<(String, usize)> {
+/// Where a string lies in the string data.
+#[derive(Debug, Clone)]
+struct Located {
+    /// The string's content: UTF-16 units or UTF-8 bytes.
+    text: Range<usize>,
+    /// The byte after its NUL terminator.
+    end: usize,
+    /// UTF-8 only: the UTF-16 length the string declares.
+    declared_utf16: usize,
+}
+
+fn past_end(data: &[u8], off: usize, index: usize) -> Error {
+    Error::bad_string(
+        index,
+        format!(
+            "it runs past the end of the {} bytes of string data (starts at byte {off})",
+            data.len()
+        ),
+    )
+}
+
+/// Finds the UTF-16 string at byte `off`: length prefix, bounds, NUL.
+fn locate_utf16(data: &[u8], off: usize, index: usize) -> Result<Located> {
     if !off.is_multiple_of(2) {
         return Err(Error::bad_string(
             index,
             format!("its UTF-16 data starts at odd byte {off}"),
         ));
     }
-    let unit = |i: usize| -> Option<u16> {
-        let at = i.checked_mul(2)?;
-        data.get(at..at.checked_add(2)?).map(le_u16)
-    };
-    let past_end = || {
-        Error::bad_string(
-            index,
-            format!(
-                "it runs past the end of the {} bytes of string data (starts at byte {off})",
-                data.len()
-            ),
-        )
-    };
     let mut u = off / 2;
-    let first = unit(u).ok_or_else(past_end)?;
+    let first = utf16_unit(data, u).ok_or_else(|| past_end(data, off, index))?;
     let len = if first & 0x8000 != 0 {
         u += 1;
-        let low = unit(u).ok_or_else(past_end)?;
+        let low = utf16_unit(data, u).ok_or_else(|| past_end(data, off, index))?;
         (usize::from(first & 0x7FFF) << 16) | usize::from(low)
     } else {
         usize::from(first)
     };
     let start = u + 1;
     let end = start + len;
-    if unit(end).ok_or_else(past_end)? != 0 {
+    if utf16_unit(data, end).ok_or_else(|| past_end(data, off, index))? != 0 {
         return Err(Error::bad_string(
             index,
             format!("it is not NUL-terminated after its declared {len} UTF-16 units"),
         ));
     }
-    let units = (start..end).map(|i| unit(i).unwrap_or_default());
-    let text = char::decode_utf16(units)
-        .collect::<std::result::Result<String, _>>()
-        .map_err(|e| {
-            Error::bad_string(
-                index,
-                format!(
-                    "it is not valid UTF-16 (unpaired surrogate {:#06x})",
-                    e.unpaired_surrogate()
-                ),
-            )
-        })?;
-    Ok((text, (end + 1 - off / 2) * 2))
+    Ok(Located {
+        text: start..end,
+        end: (end + 1) * 2,
+        declared_utf16: len,
+    })
 }
 
-/// Decodes the UTF-8 string at byte `off`; returns it and the bytes it occupies.
-fn decode_utf8(data: &[u8], off: usize, index: usize) -> Result<(String, usize)> {
-    let past_end = || {
-        Error::bad_string(
-            index,
-            format!(
-                "it runs past the end of the {} bytes of string data (starts at byte {off})",
-                data.len()
-            ),
-        )
-    };
+fn utf16_unit(data: &[u8], i: usize) -> Option<u16> {
+    let at = i.checked_mul(2)?;
+    data.get(at..at.checked_add(2)?).map(le_u16)
+}
+
+/// Finds the UTF-8 string at byte `off`: both length prefixes, bounds, NUL.
+fn locate_utf8(data: &[u8], off: usize, index: usize) -> Result<Located> {
     let length = |at: usize| -> Result<(usize, usize)> {
-        let b0 = *data.get(at).ok_or_else(past_end)?;
+        let b0 = *data.get(at).ok_or_else(|| past_end(data, off, index))?;
         if b0 & 0x80 != 0 {
-            let b1 = *data.get(at + 1).ok_or_else(past_end)?;
+            let b1 = *data.get(at + 1).ok_or_else(|| past_end(data, off, index))?;
             Ok(((usize::from(b0 & 0x7F) << 8) | usize::from(b1), at + 2))
         } else {
             Ok((usize::from(b0), at + 1))
         }
     };
-    let (utf16_len, p) = length(off)?;
+    let (declared_utf16, p) = length(off)?;
     let (utf8_len, start) = length(p)?;
     let end = start + utf8_len;
-    let bytes = data.get(start..end).ok_or_else(past_end)?;
-    if *data.get(end).ok_or_else(past_end)? != 0 {
+    if *data.get(end).ok_or_else(|| past_end(data, off, index))? != 0 {
         return Err(Error::bad_string(
             index,
             format!("it is not NUL-terminated after its declared {utf8_len} UTF-8 bytes"),
         ));
     }
+    Ok(Located {
+        text: start..end,
+        end: end + 1,
+        declared_utf16,
+    })
+}
+
+/// Decodes a located string, checking its encoding (and for UTF-8 its UTF-16 length).
+fn decode_located(data: &[u8], loc: &Located, utf8: bool, index: usize) -> Result<String> {
+    if !utf8 {
+        let units = loc
+            .text
+            .clone()
+            .map(|i| utf16_unit(data, i).unwrap_or_default());
+        return char::decode_utf16(units)
+            .collect::<std::result::Result<String, _>>()
+            .map_err(|e| {
+                Error::bad_string(
+                    index,
+                    format!(
+                        "it is not valid UTF-16 (unpaired surrogate {:#06x})",
+                        e.unpaired_surrogate()
+                    ),
+                )
+            });
+    }
+    let bytes = data
+        .get(loc.text.clone())
+        .ok_or_else(|| past_end(data, loc.text.start, index))?;
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::bad_string(
             index,
@@ -596,13 +636,16 @@ fn decode_utf8(data: &[u8], off: usize, index: usize) -> Result<(String, usize)>
         )
     })?;
     let actual = text.encode_utf16().count();
-    if actual != utf16_len {
+    if actual != loc.declared_utf16 {
         return Err(Error::bad_string(
             index,
-            format!("it declares {utf16_len} UTF-16 units but holds {actual}"),
+            format!(
+                "it declares {} UTF-16 units but holds {actual}",
+                loc.declared_utf16
+            ),
         ));
     }
-    Ok((text.to_owned(), end + 1 - off))
+    Ok(text.to_owned())
 }
 
 fn encode_utf8(value: &str) -> Result<Vec<u8>> {
@@ -812,6 +855,27 @@ mod tests {
         let mut bad = good.clone();
         bad[data + 2] = 0xFF;
         assert!(decode(&bad).unwrap_err().to_string().contains("UTF-8"));
+    }
+
+    /// Regression (found by the mutation test): a string starting inside another one's
+    /// NUL passed a sum-of-lengths check thanks to the padding after it; patching then
+    /// used that padding and wrote a pool its own decoder refused.
+    #[test]
+    fn strings_sharing_bytes_are_refused_even_with_slack() {
+        let mut p = StringPool::new_utf16();
+        p.push("seed").unwrap();
+        // Units: [1, 'X', 0, 0] + 8 bytes of padding. String #0 = "X" (bytes 0..6),
+        // string #1 = "" read from #0's NUL (bytes 4..8).
+        let mut data = Vec::new();
+        for u in [1u16, 0x58, 0, 0] {
+            data.extend_from_slice(&u.to_le_bytes());
+        }
+        data.resize(16, 0);
+        p.strings_data = data;
+        p.offsets = vec![0, 4];
+        p.values = vec![Arc::from("X"), Arc::from("")];
+        let e = decode(&reencode(&p)).unwrap_err();
+        assert!(e.to_string().contains("overlap"), "{e}");
     }
 
     #[test]

@@ -30,10 +30,11 @@ fn fixtures() -> PathBuf {
 
 /// Names of the source manifests in testdata/manifests/src.
 fn sources() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(crate::support::repo().join("testdata/manifests/src"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        fs::read_dir(crate::support::repo().join("testdata/manifests/src"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
     names.sort();
     assert!(names.len() >= 10, "{names:?}");
     names
@@ -50,7 +51,12 @@ fn aapt(args: &[&str]) -> String {
 }
 
 fn xmltree(apk: &Path) -> String {
-    aapt(&["dump", "xmltree", apk.to_str().unwrap(), "AndroidManifest.xml"])
+    aapt(&[
+        "dump",
+        "xmltree",
+        apk.to_str().unwrap(),
+        "AndroidManifest.xml",
+    ])
 }
 
 fn badging(apk: &Path) -> String {
@@ -113,7 +119,12 @@ fn parse_dump(dump: &str) -> Vec<DumpElement> {
             let (key, value) = rest.split_once('=').unwrap();
             let key = key.split('(').next().unwrap().to_owned();
             let value = match value.strip_prefix('"') {
-                Some(v) => v.split("\" (Raw: ").next().unwrap().trim_end_matches('"').to_owned(),
+                Some(v) => v
+                    .split("\" (Raw: ")
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('"')
+                    .to_owned(),
                 None => value.split(" (Raw: ").next().unwrap().to_owned(),
             };
             out.last_mut().unwrap().attrs.insert(key, value);
@@ -145,7 +156,10 @@ fn assert_attributes_sorted(dump: &str) {
                 .split_once("(0x")
                 .map(|(_, id)| u32::from_str_radix(id.trim_end_matches(')'), 16).unwrap())
                 .unwrap_or(u32::MAX);
-            assert!(last.is_none_or(|l| l < id || (l == u32::MAX && id == u32::MAX)), "unsorted at {line}\n{dump}");
+            assert!(
+                last.is_none_or(|l| l < id || (l == u32::MAX && id == u32::MAX)),
+                "unsorted at {line}\n{dump}"
+            );
             last = Some(id);
         }
     }
@@ -174,7 +188,11 @@ fn facts_from_dump(dump: &str) -> ManifestFacts {
             .collect()
     };
     let sdk = child(0, "uses-sdk");
-    let level = |attr: &str| sdk.last().and_then(|&u| tree[u].attrs.get(attr)).map(|v| dump_int(v) as u32);
+    let level = |attr: &str| {
+        sdk.last()
+            .and_then(|&u| tree[u].attrs.get(attr))
+            .map(|v| dump_int(v) as u32)
+    };
     let min_sdk = level("android:minSdkVersion").unwrap_or(1);
     let app = child(0, "application").first().copied();
     let providers = app
@@ -182,7 +200,10 @@ fn facts_from_dump(dump: &str) -> ManifestFacts {
             child(a, "provider")
                 .into_iter()
                 .map(|p| manifest::Provider {
-                    name: tree[p].attrs.get("android:name").map(|n| class_name(&package, n)),
+                    name: tree[p]
+                        .attrs
+                        .get("android:name")
+                        .map(|n| class_name(&package, n)),
                     authorities: tree[p]
                         .attrs
                         .get("android:authorities")
@@ -194,7 +215,10 @@ fn facts_from_dump(dump: &str) -> ManifestFacts {
         })
         .unwrap_or_default();
     ManifestFacts {
-        version_code: root.attrs.get("android:versionCode").map(|v| dump_int(v) as u32),
+        version_code: root
+            .attrs
+            .get("android:versionCode")
+            .map(|v| dump_int(v) as u32),
         version_name: root.attrs.get("android:versionName").cloned(),
         min_sdk,
         target_sdk: level("android:targetSdkVersion").unwrap_or(min_sdk),
@@ -262,14 +286,24 @@ fn every_generated_manifest_round_trips_byte_for_byte() {
         for variant in VARIANTS {
             let path = dir.join(format!("{name}.{variant}.xml"));
             let bytes = fs::read(&path).unwrap();
-            let doc = Document::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(doc.encode().unwrap() == bytes, "{} changed on re-encode", path.display());
+            let doc =
+                Document::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                doc.encode().unwrap() == bytes,
+                "{} changed on re-encode",
+                path.display()
+            );
             if doc.pool().is_utf8() {
                 utf8 += 1;
             } else {
                 utf16 += 1;
             }
-            assert_eq!(doc.pool().is_utf8(), variant == "utf8", "{}", path.display());
+            assert_eq!(
+                doc.pool().is_utf8(),
+                variant == "utf8",
+                "{}",
+                path.display()
+            );
         }
     }
     assert!(utf8 >= 10 && utf16 >= 20, "utf8 {utf8}, utf16 {utf16}");
@@ -315,9 +349,14 @@ fn a_styled_utf8_string_pool_round_trips_and_takes_new_strings() {
     assert!(pool.is_utf8() && pool.style_count() > 100 && pool.len() > 100_000);
     let mut out = Vec::new();
     pool.encode(&mut out).unwrap();
-    assert!(out == bytes, "resources.arsc string pool changed on re-encode");
+    assert!(
+        out == bytes,
+        "resources.arsc string pool changed on re-encode"
+    );
 
-    let styled: Vec<_> = (0..pool.style_count()).map(|i| pool.style_spans(i)).collect();
+    let styled: Vec<_> = (0..pool.style_count())
+        .map(|i| pool.style_spans(i))
+        .collect();
     pool.insert(0, "fuse ✓").unwrap();
     out.clear();
     pool.encode(&mut out).unwrap();
@@ -346,16 +385,33 @@ fn manifest_facts_match_aapt() {
                 assert!(e.to_string().contains("\"Tiramisu\""), "{e}");
                 continue;
             }
-            let facts = manifest::read_facts(&doc).unwrap_or_else(|e| panic!("{name}.{variant}: {e}"));
+            let facts =
+                manifest::read_facts(&doc).unwrap_or_else(|e| panic!("{name}.{variant}: {e}"));
             assert_eq!(facts, facts_from_dump(&dump), "{name}.{variant}\n{dump}");
 
             let b = badging(&apk);
             let first = b.lines().next().unwrap();
-            assert!(first.contains(&format!("name='{}'", facts.package)), "{first}");
-            let code = facts.version_code.map(|c| c.to_string()).unwrap_or_default();
-            assert!(first.contains(&format!("versionCode='{code}'")), "{name}: {first}");
-            if let Some(v) = facts.version_name.as_deref().filter(|v| !v.starts_with('@')) {
-                assert!(first.contains(&format!("versionName='{v}'")), "{name}: {first}");
+            assert!(
+                first.contains(&format!("name='{}'", facts.package)),
+                "{first}"
+            );
+            let code = facts
+                .version_code
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            assert!(
+                first.contains(&format!("versionCode='{code}'")),
+                "{name}: {first}"
+            );
+            if let Some(v) = facts
+                .version_name
+                .as_deref()
+                .filter(|v| !v.starts_with('@'))
+            {
+                assert!(
+                    first.contains(&format!("versionName='{v}'")),
+                    "{name}: {first}"
+                );
             }
             // aapt leaves out the lines whose attribute is absent: then the defaults hold.
             let line = |key: &str| {
@@ -363,7 +419,11 @@ fn manifest_facts_match_aapt() {
                     .find_map(|l| l.strip_prefix(key))
                     .map(|v| v.trim_matches('\'').parse::<u32>().unwrap())
             };
-            assert_eq!(line("sdkVersion:").unwrap_or(1), facts.min_sdk, "{name}: {b}");
+            assert_eq!(
+                line("sdkVersion:").unwrap_or(1),
+                facts.min_sdk,
+                "{name}: {b}"
+            );
             assert_eq!(
                 line("targetSdkVersion:").unwrap_or(facts.min_sdk),
                 facts.target_sdk,
@@ -388,9 +448,13 @@ fn patched_manifests_read_back_through_aapt_as_intended() {
                 assert_eq!(Error::from(e).exit_status(), ExitStatus::BadPackage);
                 continue;
             }
-            let (patched, facts) = manifest::patch(&bytes).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let (patched, facts) =
+                manifest::patch(&bytes).unwrap_or_else(|e| panic!("{label}: {e}"));
             let (twice, _) = manifest::patch(&patched).unwrap();
-            assert!(twice == patched, "{label}: patching twice differs from patching once");
+            assert!(
+                twice == patched,
+                "{label}: patching twice differs from patching once"
+            );
 
             let original = dir.join(format!("{label}.apk"));
             let apk = repackage(&original, &patched, scratch.path(), &label);
@@ -400,12 +464,19 @@ fn patched_manifests_read_back_through_aapt_as_intended() {
             let after = xmltree(&apk);
             let (rest_before, _) = split_provider(&before, false);
             let (rest_after, blocks) = split_provider(&after, !facts.has_application);
-            assert_eq!(rest_after, rest_before, "{label}: the rest of the manifest changed\n{after}");
+            assert_eq!(
+                rest_after, rest_before,
+                "{label}: the rest of the manifest changed\n{after}"
+            );
             let authority = format!("{}.fuse", facts.package);
             let want = [
-                format!("A: android:name(0x01010003)=\"{BRIDGE_PROVIDER}\" (Raw: \"{BRIDGE_PROVIDER}\")"),
+                format!(
+                    "A: android:name(0x01010003)=\"{BRIDGE_PROVIDER}\" (Raw: \"{BRIDGE_PROVIDER}\")"
+                ),
                 "A: android:exported(0x01010010)=(type 0x12)0x0".to_owned(),
-                format!("A: android:authorities(0x01010018)=\"{authority}\" (Raw: \"{authority}\")"),
+                format!(
+                    "A: android:authorities(0x01010018)=\"{authority}\" (Raw: \"{authority}\")"
+                ),
                 "A: android:initOrder(0x0101001a)=(type 0x10)0x7fffffff".to_owned(),
             ];
             assert_eq!(blocks, vec![want.to_vec()], "{label}\n{after}");
@@ -424,7 +495,11 @@ fn patched_manifests_read_back_through_aapt_as_intended() {
             assert!(facts_after.is_fused());
             assert_eq!(facts_after.package, facts.package);
             assert_eq!(
-                (facts_after.min_sdk, facts_after.target_sdk, facts_after.version_code),
+                (
+                    facts_after.min_sdk,
+                    facts_after.target_sdk,
+                    facts_after.version_code
+                ),
                 (facts.min_sdk, facts.target_sdk, facts.version_code)
             );
             androguard_cases.push((apk, facts.package.clone()));
@@ -524,7 +599,12 @@ fn general_edits_renumber_the_map_region_and_aapt_reads_them() {
         let reread = Document::decode(&out).unwrap();
         assert!(reread.resource_map().unwrap().len() > map_before, "{label}");
 
-        let apk = repackage(&dir.join(format!("{label}.apk")), &out, scratch.path(), &label);
+        let apk = repackage(
+            &dir.join(format!("{label}.apk")),
+            &out,
+            scratch.path(),
+            &label,
+        );
         let dump = xmltree(&apk);
         assert_attributes_sorted(&dump);
         let tree = parse_dump(&dump);
@@ -533,15 +613,30 @@ fn general_edits_renumber_the_map_region_and_aapt_reads_them() {
         assert_eq!(a["android:icon"], "@0x01080093", "{dump}");
         assert_eq!(a["android:label"], "Relabelled", "{dump}");
         assert_eq!(a["android:name"], ".FullApp", "{dump}");
-        assert!(!tree.iter().any(|e| e.name == "activity" && e.attrs.get("android:name").is_some_and(|n| n == ".MainActivity")));
+        assert!(!tree.iter().any(|e| {
+            e.name == "activity"
+                && e.attrs
+                    .get("android:name")
+                    .is_some_and(|n| n == ".MainActivity")
+        }));
         let added = tree.iter().rev().find(|e| e.name == "meta-data").unwrap();
         assert_eq!(added.parent, Some(app));
         assert_eq!(added.attrs["android:name"], "added");
         assert_eq!(added.attrs["android:value"], "(type 0x11)0xcafe");
         assert_eq!(added.attrs["note"], "no id");
         // Attribute order as aapt prints it: by resource id, the id-less one last.
-        let lines: Vec<&str> = dump.lines().skip(added.line + 1).take(3).map(str::trim).collect();
-        assert!(lines[0].starts_with("A: android:name(") && lines[1].starts_with("A: android:value(") && lines[2].starts_with("A: note="), "{dump}");
+        let lines: Vec<&str> = dump
+            .lines()
+            .skip(added.line + 1)
+            .take(3)
+            .map(str::trim)
+            .collect();
+        assert!(
+            lines[0].starts_with("A: android:name(")
+                && lines[1].starts_with("A: android:value(")
+                && lines[2].starts_with("A: note="),
+            "{dump}"
+        );
         // Everything else still reads the same.
         let providers = tree.iter().filter(|e| e.name == "provider").count();
         assert_eq!(providers, 2, "{dump}");
@@ -568,9 +663,107 @@ fn hostile_manifests_are_typed_errors_without_panics() {
         assert_eq!(error.kind(), kind, "{file}: {error}");
         assert!(elapsed < Duration::from_secs(1), "{file}: took {elapsed:?}");
         let message = error.to_string();
-        assert!(!message.contains('\n') && message.contains(" — "), "{file}: {message}");
-        assert_eq!(Error::from(error).exit_status(), ExitStatus::BadPackage, "{file}");
+        assert!(
+            !message.contains('\n') && message.contains(" — "),
+            "{file}: {message}"
+        );
+        assert_eq!(
+            Error::from(error).exit_status(),
+            ExitStatus::BadPackage,
+            "{file}"
+        );
         cases += 1;
     }
     assert!(cases >= 15, "{cases} hostile cases");
+}
+
+#[test]
+fn attribute_ids_match_framework_res() {
+    use fuse::axml::manifest::attr;
+    let dump = aapt(&[
+        "dump",
+        "resources",
+        "/usr/share/android-framework-res/framework-res.apk",
+    ]);
+    let table = [
+        (attr::NAME, "name"),
+        (attr::EXPORTED, "exported"),
+        (attr::AUTHORITIES, "authorities"),
+        (attr::INIT_ORDER, "initOrder"),
+        (attr::MIN_SDK_VERSION, "minSdkVersion"),
+        (attr::VERSION_CODE, "versionCode"),
+        (attr::VERSION_NAME, "versionName"),
+        (attr::TARGET_SDK_VERSION, "targetSdkVersion"),
+        (attr::EXTRACT_NATIVE_LIBS, "extractNativeLibs"),
+    ];
+    for (id, name) in table {
+        let line = format!("spec resource {id:#010x} android:attr/{name}:");
+        assert!(dump.contains(&line), "framework-res has no `{line}`");
+    }
+}
+
+/// A poor man's fuzzer until `fuzz/` exists: seeded random byte mutations of real
+/// manifests. Whatever decodes must re-encode byte for byte; whatever patches must
+/// decode again and patch idempotently; nothing may panic.
+#[test]
+fn mutated_manifests_never_panic_and_round_trip_when_accepted() {
+    let dir = fixtures();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut accepted, mut patched) = (0, 0);
+    for name in ["full", "minimal", "many-namespaces", "non-ascii"] {
+        for variant in VARIANTS {
+            let base = fs::read(dir.join(format!("{name}.{variant}.xml"))).unwrap();
+            for _ in 0..400 {
+                let mut bytes = base.clone();
+                for _ in 0..=(next() % 4) {
+                    let at = (next() as usize) % bytes.len();
+                    match next() % 4 {
+                        0 => bytes[at] = next() as u8,
+                        1 => bytes[at] ^= 1 << (next() % 8),
+                        2 => bytes[at] = [0, 0xFF, 0x7F, 0x80][(next() % 4) as usize],
+                        _ => bytes.truncate(at.max(1)),
+                    }
+                }
+                let outcome = std::panic::catch_unwind(|| {
+                    let doc = Document::decode(&bytes).ok()?;
+                    assert!(
+                        doc.encode().unwrap() == bytes,
+                        "accepted input did not round-trip"
+                    );
+                    let (out, _) = manifest::patch(&bytes).ok()?;
+                    let again = manifest::patch(&out)
+                        .expect("patched output must patch again")
+                        .0;
+                    assert!(again == out, "patch not idempotent");
+                    Some(())
+                });
+                match outcome {
+                    Ok(Some(())) => patched += 1,
+                    Ok(None) => {}
+                    Err(_) => {
+                        let path = crate::support::scratch().join("axml-crash.bin");
+                        fs::write(&path, &bytes).unwrap();
+                        panic!(
+                            "{name}.{variant}: panic on a mutation, saved to {}",
+                            path.display()
+                        );
+                    }
+                }
+                if Document::decode(&bytes).is_ok() {
+                    accepted += 1;
+                }
+            }
+        }
+    }
+    // The mutations must reach past the first checks now and then.
+    assert!(
+        accepted > 100 && patched > 50,
+        "accepted {accepted}, patched {patched}"
+    );
 }
