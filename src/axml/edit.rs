@@ -255,7 +255,7 @@ impl Document {
     pub fn remove_element(&mut self, id: ElementId) -> Result<()> {
         let end = self.end_of(id).ok_or(Error::NotAnElement { index: id.0 })?;
         if self.root() == Some(id) {
-            return Err(Error::NotAnElement { index: id.0 });
+            return Err(Error::RootRemoval);
         }
         self.nodes.drain(id.0..=end);
         Ok(())

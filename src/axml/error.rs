@@ -101,6 +101,12 @@ pub enum Error {
     )]
     NotAnElement { index: usize },
 
+    /// An edit that would remove the document's root element.
+    #[error(
+        "cannot edit binary XML: the root element cannot be removed — internal error, please report it"
+    )]
+    RootRemoval,
+
     /// The root element is not `<manifest>`.
     #[error(
         "AndroidManifest.xml has root element <{found}>, expected <manifest> — the package's manifest is not an Android manifest"
@@ -140,6 +146,7 @@ impl Error {
             Self::UnknownChunkBlocksEdit { .. } => "unknown-chunk-blocks-edit",
             Self::TooLarge { .. } => "too-large",
             Self::NotAnElement { .. } => "not-an-element",
+            Self::RootRemoval => "root-removal",
             Self::NotAManifest { .. } => "not-a-manifest",
             Self::ManifestValue { .. } => "manifest-value",
             Self::AuthorityTaken { .. } => "authority-taken",

@@ -419,11 +419,10 @@ mod tests {
         assert_eq!(class_name("a.b", "x.y.App"), "x.y.App");
     }
 
-    #[test]
-    fn non_manifest_roots_are_refused() {
-        // Smallest valid document: pool ["layout"], <layout/>.
+    /// `<ROOT/>` with no attributes, as bytes (pool [ROOT]).
+    fn bare(root: &str) -> Document {
         let mut pool = super::super::string_pool::StringPool::new_utf16();
-        pool.push("layout").unwrap();
+        pool.push(root).unwrap();
         let mut out = vec![3, 0, 8, 0, 0, 0, 0, 0];
         pool.encode(&mut out).unwrap();
         out.extend_from_slice(&[2, 1, 16, 0, 36, 0, 0, 0, 1, 0, 0, 0, 255, 255, 255, 255]);
@@ -434,9 +433,137 @@ mod tests {
         out.extend_from_slice(&[255, 255, 255, 255, 0, 0, 0, 0]);
         let size = (out.len() as u32).to_le_bytes();
         out[4..8].copy_from_slice(&size);
-        let doc = Document::decode(&out).unwrap();
-        let e = read_facts(&doc).unwrap_err();
+        Document::decode(&out).unwrap()
+    }
+
+    fn set(doc: &mut Document, el: ElementId, name: AttrName<'static>, value: NewValue<'static>) {
+        doc.set_attribute(el, &NewAttribute { name, value })
+            .unwrap();
+    }
+
+    /// `<manifest package="p">` plus `<uses-sdk>` and `<application>`, built with the
+    /// editor (no namespace declared: `ensure_namespace` adds it).
+    fn manifest() -> (Document, ElementId, ElementId) {
+        let mut doc = bare("manifest");
+        doc.ensure_namespace("android", ANDROID_NS).unwrap();
+        let root = doc.root().unwrap();
+        set(
+            &mut doc,
+            root,
+            AttrName::plain("package"),
+            NewValue::String("p"),
+        );
+        let empty = |name| NewElement {
+            name,
+            attributes: vec![],
+        };
+        doc.append_child(root, &empty("uses-sdk")).unwrap();
+        doc.append_child(root, &empty("application")).unwrap();
+        let sdk = doc.children_named(root, "uses-sdk")[0];
+        let app = doc.children_named(root, "application")[0];
+        (doc, sdk, app)
+    }
+
+    #[test]
+    fn non_manifest_roots_are_refused() {
+        let e = read_facts(&bare("layout")).unwrap_err();
         assert_eq!(e.kind(), "not-a-manifest");
         assert!(e.to_string().contains("<layout>"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_package_is_refused() {
+        let e = read_facts(&bare("manifest")).unwrap_err();
+        assert_eq!(e.kind(), "manifest-value");
+        assert!(e.to_string().contains("package is missing"), "{e}");
+    }
+
+    #[test]
+    fn sdk_levels_from_literals_strings_and_defaults() {
+        let (mut doc, sdk, _) = manifest();
+        let f = read_facts(&doc).unwrap();
+        assert_eq!((f.min_sdk, f.target_sdk), (1, 1));
+        set(
+            &mut doc,
+            sdk,
+            android("minSdkVersion", attr::MIN_SDK_VERSION),
+            NewValue::String("23"),
+        );
+        let f = read_facts(&doc).unwrap();
+        assert_eq!((f.min_sdk, f.target_sdk), (23, 23));
+        set(
+            &mut doc,
+            sdk,
+            android("targetSdkVersion", attr::TARGET_SDK_VERSION),
+            NewValue::IntHex(0x22),
+        );
+        assert_eq!(read_facts(&doc).unwrap().target_sdk, 34);
+        set(
+            &mut doc,
+            sdk,
+            android("minSdkVersion", attr::MIN_SDK_VERSION),
+            NewValue::IntDec(0),
+        );
+        assert!(
+            read_facts(&doc)
+                .unwrap_err()
+                .to_string()
+                .contains("not an API level")
+        );
+    }
+
+    #[test]
+    fn references_are_refused_where_fuse_needs_the_value() {
+        let (mut doc, sdk, app) = manifest();
+        let root = doc.root().unwrap();
+        set(
+            &mut doc,
+            root,
+            android("versionName", attr::VERSION_NAME),
+            NewValue::Reference(0x7f0b_0001),
+        );
+        assert_eq!(
+            read_facts(&doc).unwrap().version_name.as_deref(),
+            Some("@0x7f0b0001")
+        );
+
+        for (el, name, id) in [
+            (sdk, "minSdkVersion", attr::MIN_SDK_VERSION),
+            (app, "extractNativeLibs", attr::EXTRACT_NATIVE_LIBS),
+            (root, "versionCode", attr::VERSION_CODE),
+        ] {
+            let mut doc = doc.clone();
+            set(
+                &mut doc,
+                el,
+                android(name, id),
+                NewValue::Reference(0x7f0a_0002),
+            );
+            let e = read_facts(&doc).unwrap_err();
+            assert_eq!(e.kind(), "manifest-value");
+            assert!(
+                e.to_string().contains("resource reference (@0x7f0a0002)"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_patch_declares_the_namespace_and_application_it_needs() {
+        let mut doc = bare("manifest");
+        let root = doc.root().unwrap();
+        set(
+            &mut doc,
+            root,
+            AttrName::plain("package"),
+            NewValue::String("q"),
+        );
+        let facts = add_bridge_provider(&mut doc).unwrap();
+        assert!(!facts.has_application && !facts.is_fused());
+        let doc = Document::decode(&doc.encode().unwrap()).unwrap();
+        let after = read_facts(&doc).unwrap();
+        assert!(after.has_application && after.is_fused());
+        assert_eq!(after.providers[0].authorities, vec!["q.fuse".to_owned()]);
+        assert_eq!(after.providers[0].exported, Some(false));
     }
 }
