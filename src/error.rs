@@ -51,6 +51,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// Malformed or unpatchable binary XML (AndroidManifest.xml).
+    #[error(transparent)]
+    Axml(#[from] crate::axml::Error),
 }
 
 impl Error {
@@ -60,6 +64,7 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Axml(_) => ExitStatus::BadPackage,
         }
     }
 
