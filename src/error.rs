@@ -52,6 +52,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Malformed or unpatchable binary XML (AndroidManifest.xml).
+    #[error(transparent)]
+    Axml(#[from] crate::axml::Error),
+
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
@@ -64,6 +68,7 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Axml(_) => ExitStatus::BadPackage,
             Self::Keys(
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
             ) => ExitStatus::Usage,

@@ -3,10 +3,16 @@
 //! (see `support::generated`).
 
 // Test code: a failed expectation is supposed to panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
+mod axml_aapt_parity;
 mod cli_contract;
 mod keys_debug_key;
 mod keys_hostile;
