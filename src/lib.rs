@@ -7,5 +7,6 @@
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod keys;
 
 pub use error::{Error, ExitStatus};
