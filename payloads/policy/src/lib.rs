@@ -13,3 +13,4 @@ extern crate alloc;
 mod model;
 
 pub use model::*;
+pub mod event;
