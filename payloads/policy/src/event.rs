@@ -105,13 +105,20 @@ pub struct ThreatEvent {
 impl ThreatEvent {
     /// The value of `key`, if this event carries it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Builds the event for `violation`. `policy` is `None` when the blob could not be
 /// decoded (a `POLICY_INVALID` verdict): its keys are then present but empty.
-pub fn threat_event(policy: Option<&Policy>, violation: &Violation, ctx: &EventContext<'_>) -> ThreatEvent {
+pub fn threat_event(
+    policy: Option<&Policy>,
+    violation: &Violation,
+    ctx: &EventContext<'_>,
+) -> ThreatEvent {
     let score = score(violation.reason);
     let total = ctx.previous_total.saturating_add(score);
     let text = |f: fn(&Policy) -> String| policy.map(f).unwrap_or_default();
@@ -121,17 +128,30 @@ pub fn threat_event(policy: Option<&Policy>, violation: &Violation, ctx: &EventC
         ("reasonCode", violation.reason.as_str().to_string()),
         ("currentThreatEventScore", format!("{score}")),
         ("threatEventsScore", format!("{total}")),
-        ("externalID", text(|p| p.external_id.clone().unwrap_or_default())),
-        ("threatCode", threat_code(ctx.now_millis, ctx.sequence, ctx.platform, ctx.os_version)),
+        (
+            "externalID",
+            text(|p| p.external_id.clone().unwrap_or_default()),
+        ),
+        (
+            "threatCode",
+            threat_code(ctx.now_millis, ctx.sequence, ctx.platform, ctx.os_version),
+        ),
         ("failSafeEnforce", format!("{}", violation.response.block)),
         ("fusedAppToken", text(|p| p.build_id.clone())),
-        ("buildDate", text(|p| utc_timestamp(p.build_date_unix.saturating_mul(1000)))),
+        (
+            "buildDate",
+            text(|p| utc_timestamp(p.build_date_unix.saturating_mul(1000))),
+        ),
         ("kind", KIND.to_string()),
         ("host", normalize_host(ctx.host)),
         ("timestamp", utc_timestamp(ctx.now_millis)),
         ("fusionSetId", text(|p| p.fusion_set_id.clone())),
     ]);
-    ThreatEvent { score, total, fields }
+    ThreatEvent {
+        score,
+        total,
+        fields,
+    }
 }
 
 /// A code unique per event in a process and across processes (millisecond time plus
@@ -207,7 +227,12 @@ mod tests {
         Violation {
             reason,
             reason_data: "host api.example.test: no pin matched".into(),
-            response: Response { block, threat_event: true, log: true, ..Response::default() },
+            response: Response {
+                block,
+                threat_event: true,
+                log: true,
+                ..Response::default()
+            },
         }
     }
 
@@ -226,7 +251,11 @@ mod tests {
     #[test]
     fn carries_every_key_in_order_as_strings() {
         let p = policy();
-        let e = threat_event(Some(&p), &violation(ReasonCode::PinMismatch, true), &ctx(1, 0));
+        let e = threat_event(
+            Some(&p),
+            &violation(ReasonCode::PinMismatch, true),
+            &ctx(1, 0),
+        );
         let keys: Vec<&str> = e.fields.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, EVENT_KEYS);
         assert_eq!(e.get("reasonCode"), Some("PIN_MISMATCH"));
@@ -239,15 +268,26 @@ mod tests {
         assert_eq!(e.get("kind"), Some("CertificatePinning"));
         assert_eq!(e.get("host"), Some("api.example.test"));
         assert_eq!(e.get("timestamp"), Some("2025-11-23T13:34:00.123Z"));
-        assert_eq!(e.get("fusionSetId"), Some("6f1c0d9e-4b7a-4c1e-9a57-0b3f2a9d1e11"));
+        assert_eq!(
+            e.get("fusionSetId"),
+            Some("6f1c0d9e-4b7a-4c1e-9a57-0b3f2a9d1e11")
+        );
         assert_eq!(e.get("message"), Some("Connection not secure"));
     }
 
     #[test]
     fn running_total_accumulates() {
         let p = policy();
-        let first = threat_event(Some(&p), &violation(ReasonCode::WeakRsaKey, true), &ctx(1, 0));
-        let second = threat_event(Some(&p), &violation(ReasonCode::PinSetExpired, false), &ctx(2, first.total));
+        let first = threat_event(
+            Some(&p),
+            &violation(ReasonCode::WeakRsaKey, true),
+            &ctx(1, 0),
+        );
+        let second = threat_event(
+            Some(&p),
+            &violation(ReasonCode::PinSetExpired, false),
+            &ctx(2, first.total),
+        );
         assert_eq!(second.get("currentThreatEventScore"), Some("20"));
         assert_eq!(second.get("threatEventsScore"), Some("80"));
         assert_eq!(second.get("failSafeEnforce"), Some("false"));
@@ -265,7 +305,11 @@ mod tests {
 
     #[test]
     fn invalid_policy_keeps_every_key() {
-        let e = threat_event(None, &violation(ReasonCode::PolicyInvalid, true), &ctx(1, 0));
+        let e = threat_event(
+            None,
+            &violation(ReasonCode::PolicyInvalid, true),
+            &ctx(1, 0),
+        );
         assert_eq!(e.fields.len(), EVENT_KEYS.len());
         assert_eq!(e.get("fusionSetId"), Some(""));
         assert_eq!(e.get("reasonCode"), Some("POLICY_INVALID"));

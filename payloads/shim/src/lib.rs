@@ -43,3 +43,10 @@ fn on_panic(_: &core::panic::PanicInfo<'_>) -> ! {
     // the host app is ever unwound through.
     unsafe { sys::abort() }
 }
+
+/// The host build (the JVM end-to-end test) links the precompiled `core`, which was
+/// built to unwind and so names the personality routine; with panic = abort it is never
+/// called. Device builds compile `core` themselves with panic = abort and need none.
+#[cfg(all(not(test), target_os = "linux", target_env = "gnu"))]
+#[unsafe(no_mangle)]
+extern "C" fn rust_eh_personality() {}

@@ -39,10 +39,15 @@ pub mod flag {
 pub fn install(bytes: &[u8]) -> bool {
     let runtime = Box::new(Runtime::load(bytes));
     let complete = runtime.policy().is_some();
-    if !complete {
-        crate::log::warn(
-            "policy.bin could not be decoded; pinned hosts fail closed where its header survived",
-        );
+    if let Some(error) = runtime.error() {
+        let consequence = if runtime.is_scope_only() {
+            "its pinned hosts fail closed in defense mode"
+        } else {
+            "certificate pinning is inactive"
+        };
+        crate::log::warn(&alloc::format!(
+            "policy.bin rejected: {error}; {consequence}"
+        ));
     }
     let raw = Box::into_raw(runtime);
     if RUNTIME
