@@ -14,3 +14,4 @@ mod support;
 
 mod cli_contract;
 mod jvm_bridge;
+mod payloads_structure;
