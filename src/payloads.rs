@@ -19,10 +19,22 @@ pub const ANDROID_SHIM_NAME: &str = "libfusepin.so";
 pub const IOS_SHIM_NAME: &str = "libfusepin.dylib";
 
 static ANDROID_SHIMS: [(&str, &[u8]); 4] = [
-    ("arm64-v8a", include_bytes!("../payloads/prebuilt/android/arm64-v8a/libfusepin.so")),
-    ("armeabi-v7a", include_bytes!("../payloads/prebuilt/android/armeabi-v7a/libfusepin.so")),
-    ("x86", include_bytes!("../payloads/prebuilt/android/x86/libfusepin.so")),
-    ("x86_64", include_bytes!("../payloads/prebuilt/android/x86_64/libfusepin.so")),
+    (
+        "arm64-v8a",
+        include_bytes!("../payloads/prebuilt/android/arm64-v8a/libfusepin.so"),
+    ),
+    (
+        "armeabi-v7a",
+        include_bytes!("../payloads/prebuilt/android/armeabi-v7a/libfusepin.so"),
+    ),
+    (
+        "x86",
+        include_bytes!("../payloads/prebuilt/android/x86/libfusepin.so"),
+    ),
+    (
+        "x86_64",
+        include_bytes!("../payloads/prebuilt/android/x86_64/libfusepin.so"),
+    ),
 ];
 
 static BRIDGE_DEX: &[u8] = include_bytes!("../payloads/prebuilt/android/bridge.dex");
@@ -34,7 +46,10 @@ pub const MANIFEST: &str = include_str!("../payloads/prebuilt/MANIFEST");
 /// The shim for an Android ABI (`arm64-v8a`, `armeabi-v7a`, `x86`, `x86_64`); `None`
 /// for any other ABI (`mips`, `riscv64`, …), which fuse refuses to fuse.
 pub fn android_shim(abi: &str) -> Option<&'static [u8]> {
-    ANDROID_SHIMS.iter().find(|(a, _)| *a == abi).map(|(_, bytes)| *bytes)
+    ANDROID_SHIMS
+        .iter()
+        .find(|(a, _)| *a == abi)
+        .map(|(_, bytes)| *bytes)
 }
 
 /// The bridge's DEX (`fuse.bridge.FuseProvider` and its helpers).
@@ -61,7 +76,12 @@ mod tests {
     fn embedded_files_match_manifest() {
         let mut embedded: Vec<(String, &[u8])> = ANDROID_ABIS
             .iter()
-            .map(|abi| (format!("android/{abi}/libfusepin.so"), android_shim(abi).unwrap()))
+            .map(|abi| {
+                (
+                    format!("android/{abi}/libfusepin.so"),
+                    android_shim(abi).unwrap(),
+                )
+            })
             .collect();
         embedded.push(("android/bridge.dex".into(), bridge_dex()));
         embedded.push(("ios/libfusepin.dylib".into(), ios_shim()));
@@ -70,7 +90,11 @@ mod tests {
             .map(|l| l.split_once("  ").expect("sha256sum line"))
             .map(|(h, p)| (p, h))
             .collect();
-        assert_eq!(listed.len(), embedded.len(), "MANIFEST lists every embedded file");
+        assert_eq!(
+            listed.len(),
+            embedded.len(),
+            "MANIFEST lists every embedded file"
+        );
         for (path, bytes) in embedded {
             let want = listed.iter().find(|(p, _)| *p == path).map(|(_, h)| *h);
             assert_eq!(want, Some(hex(&Sha256::digest(bytes)).as_str()), "{path}");

@@ -48,8 +48,10 @@ fn read_policy() -> Option<Vec<u8>> {
     }
     // SAFETY: dyld's image path is a NUL-terminated string that lives as long as the image.
     let own = unsafe { core::ffi::CStr::from_ptr(info.dli_fname) }.to_bytes();
-    let frameworks = &own[..own.iter().rposition(|&b| b == b'/')?];
-    let bundle = &frameworks[..frameworks.iter().rposition(|&b| b == b'/')?];
+    fn parent(path: &[u8]) -> Option<&[u8]> {
+        path.get(..path.iter().rposition(|&b| b == b'/')?)
+    }
+    let bundle = parent(own).and_then(parent)?;
     let mut path = Vec::from(bundle);
     path.extend_from_slice(b"/fuse/policy.bin\0");
     // SAFETY: `path` is NUL-terminated; O_RDONLY takes no mode argument.
