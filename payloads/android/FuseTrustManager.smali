@@ -10,13 +10,24 @@
 .field private final platform:Ljavax/net/ssl/X509TrustManager;
 .field private final extensions:Landroid/net/http/X509TrustManagerExtensions;
 
+# X509TrustManagerExtensions refuses trust managers it does not know (before API 24, any
+# but the platform's own): then pinning is off for this trust manager, and it says so.
 .method constructor <init>(Ljavax/net/ssl/X509TrustManager;)V
-    .locals 1
+    .locals 3
     invoke-direct {p0}, Ljavax/net/ssl/X509ExtendedTrustManager;-><init>()V
     iput-object p1, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
+    :try_start
     new-instance v0, Landroid/net/http/X509TrustManagerExtensions;
     invoke-direct {v0, p1}, Landroid/net/http/X509TrustManagerExtensions;-><init>(Ljavax/net/ssl/X509TrustManager;)V
     iput-object v0, p0, Lfuse/bridge/FuseTrustManager;->extensions:Landroid/net/http/X509TrustManagerExtensions;
+    :try_end
+    .catch Ljava/lang/Throwable; {:try_start .. :try_end} :failed
+    return-void
+    :failed
+    move-exception v0
+    const-string v1, "fuse"
+    const-string v2, "platform trust manager not supported by X509TrustManagerExtensions; not pinned"
+    invoke-static {v1, v2, v0}, Landroid/util/Log;->e(Ljava/lang/String;Ljava/lang/String;Ljava/lang/Throwable;)I
     return-void
 .end method
 
@@ -56,36 +67,61 @@
     return-void
 .end method
 
+# With a host (the handshake session's peer host) the pinned check; without one the
+# platform's own socket-aware check (the network security config needs it).
 .method public checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/net/Socket;)V
-    .locals 2
-    const/4 v0, 0x0
+    .locals 3
     instance-of v1, p3, Ljavax/net/ssl/SSLSocket;
-    if-eqz v1, :check
-    check-cast p3, Ljavax/net/ssl/SSLSocket;
-    invoke-virtual {p3}, Ljavax/net/ssl/SSLSocket;->getHandshakeSession()Ljavax/net/ssl/SSLSession;
+    if-eqz v1, :no_host
+    move-object v1, p3
+    check-cast v1, Ljavax/net/ssl/SSLSocket;
+    invoke-virtual {v1}, Ljavax/net/ssl/SSLSocket;->getHandshakeSession()Ljavax/net/ssl/SSLSession;
     move-result-object v1
-    if-eqz v1, :check
+    if-eqz v1, :no_host
     invoke-interface {v1}, Ljavax/net/ssl/SSLSession;->getPeerHost()Ljava/lang/String;
     move-result-object v0
-    :check
+    if-eqz v0, :no_host
     invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+    return-void
+    :no_host
+    iget-object v1, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
+    instance-of v2, v1, Ljavax/net/ssl/X509ExtendedTrustManager;
+    if-eqz v2, :basic
+    check-cast v1, Ljavax/net/ssl/X509ExtendedTrustManager;
+    invoke-virtual {v1, p1, p2, p3}, Ljavax/net/ssl/X509ExtendedTrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/net/Socket;)V
+    return-void
+    :basic
+    invoke-interface {v1, p1, p2}, Ljavax/net/ssl/X509TrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V
     return-void
 .end method
 
+# Same for an engine, with its peer host.
 .method public checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljavax/net/ssl/SSLEngine;)V
-    .locals 1
-    const/4 v0, 0x0
-    if-eqz p3, :check
+    .locals 3
+    if-eqz p3, :no_host
     invoke-virtual {p3}, Ljavax/net/ssl/SSLEngine;->getPeerHost()Ljava/lang/String;
     move-result-object v0
-    :check
+    if-eqz v0, :no_host
     invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+    return-void
+    :no_host
+    iget-object v1, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
+    instance-of v2, v1, Ljavax/net/ssl/X509ExtendedTrustManager;
+    if-eqz v2, :basic
+    check-cast v1, Ljavax/net/ssl/X509ExtendedTrustManager;
+    invoke-virtual {v1, p1, p2, p3}, Ljavax/net/ssl/X509ExtendedTrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljavax/net/ssl/SSLEngine;)V
+    return-void
+    :basic
+    invoke-interface {v1, p1, p2}, Ljavax/net/ssl/X509TrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V
     return-void
 .end method
 
 .method private check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
     .locals 4
+    iget-object v0, p0, Lfuse/bridge/FuseTrustManager;->extensions:Landroid/net/http/X509TrustManagerExtensions;
+    if-eqz v0, :platform_only
     if-nez p3, :with_host
+    :platform_only
     iget-object v0, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
     invoke-interface {v0, p1, p2}, Ljavax/net/ssl/X509TrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V
     return-void
