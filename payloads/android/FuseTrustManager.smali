@@ -4,7 +4,7 @@
 # included); then FuseResponse asks the library and follows its response. A platform
 # rejection propagates unchanged; a failure of the bridge itself is logged and leaves
 # the platform's verdict standing.
-.class final Lfuse/bridge/FuseTrustManager;
+.class public final Lfuse/bridge/FuseTrustManager;
 .super Ljavax/net/ssl/X509ExtendedTrustManager;
 
 .field private final platform:Ljavax/net/ssl/X509TrustManager;
@@ -63,7 +63,7 @@
 .method public checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V
     .locals 1
     const/4 v0, 0x0
-    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
     return-void
 .end method
 
@@ -81,7 +81,7 @@
     invoke-interface {v1}, Ljavax/net/ssl/SSLSession;->getPeerHost()Ljava/lang/String;
     move-result-object v0
     if-eqz v0, :no_host
-    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
     return-void
     :no_host
     iget-object v1, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
@@ -102,7 +102,7 @@
     invoke-virtual {p3}, Ljavax/net/ssl/SSLEngine;->getPeerHost()Ljava/lang/String;
     move-result-object v0
     if-eqz v0, :no_host
-    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+    invoke-direct {p0, p1, p2, v0}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
     return-void
     :no_host
     iget-object v1, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
@@ -116,7 +116,9 @@
     return-void
 .end method
 
-.method private check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)V
+# The pinned check; returns the validated chain (the presented one when only the
+# platform's 2-argument check could run).
+.method private check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
     .locals 4
     iget-object v0, p0, Lfuse/bridge/FuseTrustManager;->extensions:Landroid/net/http/X509TrustManagerExtensions;
     if-eqz v0, :platform_only
@@ -124,7 +126,9 @@
     :platform_only
     iget-object v0, p0, Lfuse/bridge/FuseTrustManager;->platform:Ljavax/net/ssl/X509TrustManager;
     invoke-interface {v0, p1, p2}, Ljavax/net/ssl/X509TrustManager;->checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V
-    return-void
+    invoke-static {p1}, Ljava/util/Arrays;->asList([Ljava/lang/Object;)Ljava/util/List;
+    move-result-object v0
+    return-object v0
 
     :with_host
     # Platform validation first; its CertificateException propagates as is.
@@ -138,15 +142,25 @@
     :try_end
     .catch Ljava/lang/Throwable; {:try_start .. :try_end} :failed
     if-nez v1, :block
-    return-void
+    return-object v0
     :block
     new-instance v0, Ljava/security/cert/CertificateException;
     invoke-direct {v0, v1}, Ljava/security/cert/CertificateException;-><init>(Ljava/lang/String;)V
     throw v0
     :failed
     move-exception v2
-    const-string v0, "fuse"
+    const-string v1, "fuse"
     const-string v3, "pin evaluation failed; the platform's verdict stands"
-    invoke-static {v0, v3, v2}, Landroid/util/Log;->e(Ljava/lang/String;Ljava/lang/String;Ljava/lang/Throwable;)I
-    return-void
+    invoke-static {v1, v3, v2}, Landroid/util/Log;->e(Ljava/lang/String;Ljava/lang/String;Ljava/lang/Throwable;)I
+    return-object v0
+.end method
+
+# The hostname-aware method X509TrustManagerExtensions looks up by reflection (API 24+):
+# libraries that wrap this trust manager in it (OkHttp's chain cleaner) get the
+# validated chain, pinned like every other check.
+.method public checkServerTrusted([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
+    .locals 1
+    invoke-direct {p0, p1, p2, p3}, Lfuse/bridge/FuseTrustManager;->check([Ljava/security/cert/X509Certificate;Ljava/lang/String;Ljava/lang/String;)Ljava/util/List;
+    move-result-object v0
+    return-object v0
 .end method

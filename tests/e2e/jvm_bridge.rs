@@ -504,6 +504,8 @@ fn defense_close_blocks_mitm_and_weak_chains_and_passes_pinned_ones() {
         ("sha1-anchor", "url", "sha1-root", "sha1root.example.test"),
         ("unpinned", "url", "mitm", "localhost"),
         ("expired-pins", "url", "mitm", "expired.example.test"),
+        ("okhttp-style-good", "tm", "good", "root.example.test"),
+        ("okhttp-style-mitm", "tm", "mitm", "api.example.test"),
     ];
     let r = run_bridge(
         &default_inputs(),
@@ -567,6 +569,15 @@ fn defense_close_blocks_mitm_and_weak_chains_and_passes_pinned_ones() {
         0,
         "an unpinned host is untouched"
     );
+
+    // Libraries that call the trust manager's hostname-aware method by reflection (OkHttp
+    // on Android, through X509TrustManagerExtensions) get the validated chain, pinned.
+    let (status, detail) = r.conn("okhttp-style-good");
+    assert_eq!(
+        (status.as_str(), detail.as_str()),
+        ("ok", "200 fuse.bridge.FuseTrustManager validated 3")
+    );
+    assert_blocked(&r, "okhttp-style-mitm", "PIN_MISMATCH");
 
     // A lapsed pin set never blocks, but the app is still told.
     assert_ok(&r, "expired-pins");

@@ -20,7 +20,11 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.Security;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +36,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Runs the fuse bridge (converted from bridge.dex) on the JVM as Android would: creates
@@ -45,7 +51,8 @@ import javax.net.ssl.SSLSocketFactory;
  *   TOAST id text · START id action data · KILL id · LOG id level tag message
  *   DONE
  *
- * Usage: Harness --assets DIR --chains DIR [--click N] --conn id,url|socket,chain,host ...
+ * Usage: Harness --assets DIR --chains DIR [--click N] --conn id,url|socket|tm,chain,host ...
+ * ("tm": no connection, the default trust manager's hostname-aware check on served.pem)
  * (java.library.path must hold the host-built libfusepin; the JVM's trust store the test roots).
  */
 public final class Harness {
@@ -127,7 +134,13 @@ public final class Harness {
             current = c[0];
             int port = ports.get(c[2]);
             try {
-                String body = c[1].equals("url") ? viaUrl(c[3], port) : viaSocket(c[3], port);
+                String body;
+                switch (c[1]) {
+                    case "url": body = viaUrl(c[3], port); break;
+                    case "socket": body = viaSocket(c[3], port); break;
+                    case "tm": body = viaTrustManager(chains.resolve(c[2]).resolve("served.pem"), c[3]); break;
+                    default: throw new IllegalArgumentException("unknown method " + c[1]);
+                }
                 record("CONN", "ok", body);
             } catch (Exception e) {
                 StringBuilder why = new StringBuilder();
@@ -162,6 +175,27 @@ public final class Harness {
             out.flush();
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return response.substring(0, response.indexOf('\r')) + " " + response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    /**
+     * What OkHttp's chain cleaner does on Android: find the default trust manager's
+     * hostname-aware checkServerTrusted(chain, authType, host) by reflection and call it.
+     */
+    private static String viaTrustManager(Path servedPem, String host) throws Exception {
+        TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        f.init((KeyStore) null);
+        X509TrustManager tm = (X509TrustManager) f.getTrustManagers()[0];
+        X509Certificate[] chain;
+        try (InputStream in = Files.newInputStream(servedPem)) {
+            chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(new X509Certificate[0]);
+        }
+        Method m = tm.getClass().getMethod("checkServerTrusted", X509Certificate[].class, String.class, String.class);
+        try {
+            List<?> validated = (List<?>) m.invoke(tm, chain, "RSA", host);
+            return "200 " + tm.getClass().getName() + " validated " + validated.size();
+        } catch (InvocationTargetException e) {
+            throw (Exception) e.getCause();
         }
     }
 
