@@ -24,7 +24,7 @@ mod runtime;
 mod ui;
 mod x509;
 
-pub use blob::{DecodeError, PolicyError, decode, limits};
+pub use blob::{DecodeError, FORMAT_VERSION, MAGIC, PolicyError, decode, limits};
 #[cfg(feature = "encode")]
 pub use blob::{encode, try_encode};
 pub use model::*;

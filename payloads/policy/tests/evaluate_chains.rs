@@ -2,6 +2,14 @@
 //! on every position of the chain, backup pins, pin-set expiry per stage, and every
 //! `enforce` check, one rule per test.
 
+// Test code: a failed expectation is supposed to panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use fuse_policy::{Enforce, Policy, ReasonCode, Response, Stage, ThreatEvents, Verdict};
@@ -167,55 +175,39 @@ fn detection_false_covers_nothing() {
 fn most_specific_entry_wins() {
     let good = chain("good");
     let backup = chain("backup");
-    // Parent pinned to backup, wildcard to good, exact host to backup again.
+    // Parent pinned to backup, wildcard to good, exact host to backup again, a deeper
+    // parent to good. Checked in both list orders and after the encoder's sort.
     let p = policy(vec![
         domain(exact("example.test"), true, &[backup.root_pin()]),
         domain(wildcard("example.test"), false, &[good.root_pin()]),
         domain(exact("api.example.test"), false, &[backup.root_pin()]),
         domain(exact("b.example.test"), true, &[good.root_pin()]),
     ]);
-    // Exact beats wildcard and parent.
-    assert_eq!(
-        p.evaluate("api.example.test", &backup.refs(), NOW),
-        Verdict::Allowed
-    );
-    assert_eq!(
-        reason(p.evaluate("api.example.test", &good.refs(), NOW)),
-        ReasonCode::PinMismatch
-    );
-    // Wildcard beats the parent's includeSubdomains.
-    assert_eq!(
-        p.evaluate("www.example.test", &good.refs(), NOW),
-        Verdict::Allowed
-    );
-    assert_eq!(
-        reason(p.evaluate("www.example.test", &backup.refs(), NOW)),
-        ReasonCode::PinMismatch
-    );
-    // Two labels down: the wildcard does not apply, the deeper parent (b.example.test) wins.
-    assert_eq!(
-        p.evaluate("x.b.example.test", &good.refs(), NOW),
-        Verdict::Allowed
-    );
-    assert_eq!(
-        reason(p.evaluate("x.b.example.test", &backup.refs(), NOW)),
-        ReasonCode::PinMismatch
-    );
-    // Elsewhere two labels down: only example.test's includeSubdomains covers it.
-    assert_eq!(
-        p.evaluate("x.y.example.test", &backup.refs(), NOW),
-        Verdict::Allowed
-    );
-    assert_eq!(
-        reason(p.evaluate("x.y.example.test", &good.refs(), NOW)),
-        ReasonCode::PinMismatch
-    );
-    // The encoder's canonical order does not change the choice.
+    let mut reversed = p.clone();
+    reversed.domains.reverse();
     let decoded = fuse_policy::decode(&fuse_policy::encode(&p)).expect("decodes");
-    assert_eq!(
-        decoded.evaluate("www.example.test", &good.refs(), NOW),
-        Verdict::Allowed
-    );
+    for p in [p, reversed, decoded] {
+        let passes = |host: &str, winner: &support::Chain, loser: &support::Chain| {
+            assert_eq!(
+                p.evaluate(host, &winner.refs(), NOW),
+                Verdict::Allowed,
+                "{host}"
+            );
+            assert_eq!(
+                reason(p.evaluate(host, &loser.refs(), NOW)),
+                ReasonCode::PinMismatch,
+                "{host}"
+            );
+        };
+        // Exact beats wildcard and parent.
+        passes("api.example.test", &backup, &good);
+        // Wildcard beats the parent's includeSubdomains.
+        passes("www.example.test", &good, &backup);
+        // Two labels down the wildcard does not apply; the deeper parent wins.
+        passes("x.b.example.test", &good, &backup);
+        // Elsewhere two labels down only example.test's includeSubdomains covers it.
+        passes("x.y.example.test", &backup, &good);
+    }
 }
 
 // ---- pins ------------------------------------------------------------------------------

@@ -3,6 +3,14 @@
 //! each chain's pins.txt by testdata/chains/generate), for RSA 1024/2048, EC P-256,
 //! P-384 and secp256k1 keys, leaf, intermediate and anchor.
 
+// Test code: a failed expectation is supposed to panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use base64::Engine as _;
