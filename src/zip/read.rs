@@ -368,7 +368,10 @@ impl Archive {
         if e.uncompressed_size() > max {
             return Err(self.bad_entry(
                 e,
-                format!("{} bytes is more than expected (at most {max})", e.uncompressed_size()),
+                format!(
+                    "{} bytes is more than expected (at most {max})",
+                    e.uncompressed_size()
+                ),
             ));
         }
         let mut out = Vec::with_capacity(e.uncompressed_size() as usize);
@@ -397,7 +400,10 @@ impl Reader<'_> {
     }
 
     fn read_vec(&self, offset: u64, n: usize, what: &str) -> Result<Vec<u8>, ZipError> {
-        if offset.checked_add(n as u64).is_none_or(|end| end > self.len) {
+        if offset
+            .checked_add(n as u64)
+            .is_none_or(|end| end > self.len)
+        {
             return Err(self.bad(what, "it extends past the end of the file (truncated file)"));
         }
         let mut buf = vec![0u8; n];
@@ -535,10 +541,7 @@ impl Reader<'_> {
             ));
         }
         if (local.flags ^ c.flags) & (FLAG_DATA_DESCRIPTOR | FLAG_ENCRYPTED) != 0 {
-            return Err(self.bad(
-                what(),
-                "local and central headers disagree on the flags",
-            ));
+            return Err(self.bad(what(), "local and central headers disagree on the flags"));
         }
         let has_descriptor = c.flags & FLAG_DATA_DESCRIPTOR != 0;
         if !has_descriptor
@@ -610,9 +613,9 @@ impl Reader<'_> {
                 let size = r.u64().unwrap_or(0);
                 let total = size.checked_add(8);
                 let start = total.and_then(|t| cd_offset.checked_sub(t));
-                let Some(start) = start.filter(|&s| {
-                    s >= entries_end && size >= SIG_BLOCK_MIN_LEN - 8
-                }) else {
+                let Some(start) =
+                    start.filter(|&s| s >= entries_end && size >= SIG_BLOCK_MIN_LEN - 8)
+                else {
                     return Err(self.bad(
                         "APK Signing Block",
                         "its size field points outside the space before the central directory",
@@ -620,10 +623,7 @@ impl Reader<'_> {
                 };
                 let head = self.read_vec(start, 8, "APK Signing Block")?;
                 if Le::new(&head).u64() != Some(size) {
-                    return Err(self.bad(
-                        "APK Signing Block",
-                        "its two size fields disagree",
-                    ));
+                    return Err(self.bad("APK Signing Block", "its two size fields disagree"));
                 }
                 let pad = start - entries_end;
                 if pad >= 4096 {
@@ -674,7 +674,10 @@ fn parse_central_directory(r: &Reader<'_>, cd: &[u8], count: u16) -> Result<Vec<
         ) else {
             return Err(r.bad(
                 "central directory",
-                format!("record {} runs past its end (truncated central directory)", index + 1),
+                format!(
+                    "record {} runs past its end (truncated central directory)",
+                    index + 1
+                ),
             ));
         };
         let extra_start = name_start + usize::from(c.name_len);
@@ -799,11 +802,24 @@ mod tests {
     #[test]
     fn hostile_names_are_refused() {
         for bad in [
-            "", "../x", "a/../b", "/etc/passwd", "a\\b", "a\0b", "a//b", "./a", "a\nb",
+            "",
+            "../x",
+            "a/../b",
+            "/etc/passwd",
+            "a\\b",
+            "a\0b",
+            "a//b",
+            "./a",
+            "a\nb",
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
-        for good in ["AndroidManifest.xml", "res/", "lib/arm64-v8a/libx.so", "a..b"] {
+        for good in [
+            "AndroidManifest.xml",
+            "res/",
+            "lib/arm64-v8a/libx.so",
+            "a..b",
+        ] {
             assert!(check_name(good).is_ok(), "{good:?}");
         }
     }

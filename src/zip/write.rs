@@ -77,7 +77,12 @@ impl<W: Write> ZipWriter<W> {
 
     /// Copies entry `e` of `input` byte for byte; a stored entry's data is moved to a
     /// multiple of `align` (1 = leave as is) by rebuilding the local extra field.
-    pub fn copy_entry(&mut self, input: &Archive, e: &Entry, align: u16) -> Result<Written, ZipError> {
+    pub fn copy_entry(
+        &mut self,
+        input: &Archive,
+        e: &Entry,
+        align: u16,
+    ) -> Result<Written, ZipError> {
         let local_offset = self.offset;
         let name_len = e.name.len() as u64;
         let extra_start = local_offset + LOCAL_HEADER_LEN as u64 + name_len;
