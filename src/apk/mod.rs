@@ -14,6 +14,7 @@ pub mod detect;
 pub mod digest;
 pub mod error;
 pub mod min_sdk;
+pub mod sign_file;
 pub mod signer;
 pub mod signing_block;
 pub mod stream;
@@ -26,6 +27,7 @@ pub use algorithm::SignatureAlgorithm;
 pub use detect::PackageKind;
 pub use digest::Hash;
 pub use error::ApkError;
+pub use sign_file::{default_output, open_apk, sign_file};
 pub use signer::{
     Change, EntryChange, KeyKind, NewEntry, NoProgress, Plan, Progress, Scheme, SignOptions,
     SignedApk, SigningKey, write_signed,
