@@ -14,4 +14,5 @@ mod support;
 
 mod apksigner_parity;
 mod cli_contract;
+mod hostile_zip;
 mod test_key;
