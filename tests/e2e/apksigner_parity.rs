@@ -1,66 +1,238 @@
-//! `fuse`'s APK signatures against Android's own `apksigner verify` and `zipalign -c`.
+//! `fuse`'s APK signatures against Android's own tools: `apksigner verify` accepts every
+//! fixture signed with every key type (v1 exactly when minSdk < 24), `zipalign -c -p 4`
+//! accepts the layout, and the v1 files are byte-identical to apksigner's.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use fuse::apk::{NoProgress, Plan, SignOptions, write_signed};
-use fuse::zip::Archive;
+use fuse::apk::{NoProgress, Plan, SignOptions, open_apk, sign_file};
+use fuse::zip::{Archive, DosTime};
 
-use crate::support::{generated, tempdir, tool};
+use crate::support::{fuse, generated, tempdir, tool};
 use crate::test_key::TestKey;
 
-fn sign_lib(input: &Path, key: &TestKey, out: &Path) {
-    let archive = Archive::open(input).unwrap();
-    let mut file = std::fs::File::create(out).unwrap();
-    let opts = SignOptions {
-        time: fuse::zip::DosTime::DEFAULT,
-        ..SignOptions::default()
-    };
-    write_signed(
-        &archive,
-        &Plan::default(),
-        key,
-        &opts,
-        &mut file,
-        &NoProgress,
-    )
-    .unwrap();
+pub const FIXTURES: [(&str, u32); 4] = [
+    ("min16-v1sha1", 16),
+    ("min19-app-providers", 19),
+    ("min21-native-stored", 21),
+    ("min26-native-deflated", 26),
+];
+pub const KEYS: [&str; 3] = ["rsa2048", "rsa4096", "ec-p256"];
+
+pub fn key(name: &str) -> &'static TestKey {
+    static CACHE: OnceLock<Vec<(String, TestKey)>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        let keys = generated("keys");
+        let t = tempdir();
+        KEYS.iter()
+            .map(|k| {
+                let d = t.path().join(k);
+                std::fs::create_dir(&d).unwrap();
+                (
+                    k.to_string(),
+                    TestKey::from_p12(&keys.join(format!("{k}.p12")), &d),
+                )
+            })
+            .collect()
+    });
+    &all.iter().find(|(n, _)| n == name).unwrap().1
 }
 
-fn fixtures() -> Vec<(PathBuf, u32)> {
-    let dir = generated("apk");
-    [
-        ("min16-v1sha1", 16),
-        ("min19-app-providers", 19),
-        ("min21-native-stored", 21),
-        ("min26-native-deflated", 26),
-    ]
-    .into_iter()
-    .map(|(n, m)| (dir.join(format!("{n}.apk")), m))
-    .collect()
+pub fn opts() -> SignOptions {
+    SignOptions {
+        time: DosTime::from_unix(1_700_000_000),
+        ..SignOptions::default()
+    }
+}
+
+pub fn sign(input: &Path, key: &TestKey, out: &Path) -> fuse::apk::SignedApk {
+    let archive = open_apk(input, "sign").unwrap();
+    sign_file(
+        &archive,
+        out,
+        true,
+        &Plan::default(),
+        key,
+        &opts(),
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("sign {}: {e}", input.display()))
+    .0
+}
+
+/// Every fixture × key type signed once per test run (EC below API 18 is refused).
+fn signed_matrix() -> &'static [(PathBuf, u32, &'static str)] {
+    static SIGNED: OnceLock<(tempfile::TempDir, Vec<(PathBuf, u32, &'static str)>)> =
+        OnceLock::new();
+    &SIGNED
+        .get_or_init(|| {
+            let dir = generated("apk");
+            let t = tempdir();
+            let mut out = Vec::new();
+            for (fixture, min) in FIXTURES {
+                for k in KEYS {
+                    if k == "ec-p256" && min < 18 {
+                        continue;
+                    }
+                    let o = t.path().join(format!("{fixture}-{k}.apk"));
+                    sign(&dir.join(format!("{fixture}.apk")), key(k), &o);
+                    out.push((o, min, k));
+                }
+            }
+            (t, out)
+        })
+        .1
+}
+
+fn apksigner_schemes(apk: &Path, min: u32) -> (bool, bool, bool) {
+    let run = tool(
+        "apksigner",
+        [
+            "verify",
+            "-v",
+            "--min-sdk-version",
+            &min.to_string(),
+            apk.to_str().unwrap(),
+        ],
+    );
+    run.success();
+    let flag = |scheme: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("Verified using {scheme} scheme")))
+            .unwrap_or_else(|| panic!("no {scheme} line\n{run}"))
+            .ends_with("true")
+    };
+    (flag("v1"), flag("v2"), flag("v3"))
 }
 
 #[test]
-fn quick_smoke() {
+fn every_fixture_and_key_passes_apksigner_zipalign_and_fuse_verify() {
+    for (apk, min, key) in signed_matrix() {
+        let (v1, v2, v3) = apksigner_schemes(apk, *min);
+        assert_eq!(v1, *min < 24, "{}: v1 iff minSdk < 24", apk.display());
+        assert!(v2 && v3, "{}: v2 and v3", apk.display());
+        tool("zipalign", ["-c", "-p", "4", apk.to_str().unwrap()]).success();
+        let run = fuse(["--json", "verify", apk.to_str().unwrap()]);
+        run.success();
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let want_alg = match *key {
+            "rsa2048" => 0x0103,
+            "rsa4096" => 0x0104,
+            _ => 0x0201,
+        };
+        assert_eq!(
+            v["signature_algorithms"],
+            serde_json::json!([want_alg]),
+            "{run}"
+        );
+        assert_eq!(
+            v["v3_sdk_range"],
+            serde_json::json!([24, 0x7fff_ffff]),
+            "{run}"
+        );
+    }
+    let keys_used: std::collections::BTreeSet<_> = signed_matrix().iter().map(|s| s.2).collect();
+    assert_eq!(keys_used.len(), 3);
+}
+
+#[test]
+fn ec_key_below_api_18_is_refused_like_apksigner() {
+    let dir = generated("apk");
+    let t = tempdir();
+    let archive = open_apk(&dir.join("min16-v1sha1.apk"), "sign").unwrap();
+    let out = t.path().join("out.apk");
+    let err = sign_file(
+        &archive,
+        &out,
+        false,
+        &Plan::default(),
+        key("ec-p256"),
+        &opts(),
+        &NoProgress,
+    )
+    .unwrap_err();
+    let err = fuse::Error::from(err);
+    assert_eq!(err.exit_status(), fuse::ExitStatus::Signing);
+    assert!(err.to_string().contains("minSdkVersion 18"), "{err}");
+    assert!(!out.exists());
+}
+
+fn entry(apk: &Path, name: &str) -> Vec<u8> {
+    let a = Archive::open(apk).unwrap();
+    let e = a
+        .entry(name)
+        .unwrap_or_else(|| panic!("{name} missing in {}", apk.display()));
+    a.read_entry(e, 1 << 24).unwrap()
+}
+
+#[test]
+fn v1_files_are_byte_identical_to_apksigners() {
+    let dir = generated("apk");
     let keys = generated("keys");
     let t = tempdir();
-    let key = TestKey::from_p12(&keys.join("rsa2048.p12"), t.path());
-    for (apk, min) in fixtures() {
-        let out = t.path().join("out.apk");
-        sign_lib(&apk, &key, &out);
-        let r = tool(
+    for fixture in ["min16-v1sha1", "min19-app-providers"] {
+        let input = dir.join(format!("{fixture}.apk"));
+        let theirs = t.path().join(format!("{fixture}-apksigner.apk"));
+        tool(
             "apksigner",
             [
-                "verify",
-                "-v",
-                "--min-sdk-version",
-                &min.to_string(),
-                out.to_str().unwrap(),
+                "sign",
+                "--ks",
+                keys.join("rsa2048.p12").to_str().unwrap(),
+                "--ks-pass",
+                "pass:fuse-test-pass",
+                "--ks-key-alias",
+                "rsa2048",
+                "--v1-signer-name",
+                "CERT",
+                "--out",
+                theirs.to_str().unwrap(),
+                input.to_str().unwrap(),
             ],
+        )
+        .success();
+        let ours = t.path().join(format!("{fixture}-fuse.apk"));
+        sign(&input, key("rsa2048"), &ours);
+        for name in [
+            "META-INF/MANIFEST.MF",
+            "META-INF/CERT.SF",
+            "META-INF/CERT.RSA",
+        ] {
+            assert!(
+                entry(&ours, name) == entry(&theirs, name),
+                "{fixture}: {name} differs from apksigner's\nours:\n{}\ntheirs:\n{}",
+                String::from_utf8_lossy(&entry(&ours, name)),
+                String::from_utf8_lossy(&entry(&theirs, name))
+            );
+        }
+    }
+}
+
+#[test]
+fn signing_is_deterministic() {
+    let dir = generated("apk");
+    let t = tempdir();
+    for (k, fixture) in [
+        ("rsa2048", "min19-app-providers"),
+        ("ec-p256", "min21-native-stored"),
+    ] {
+        let input = dir.join(format!("{fixture}.apk"));
+        let a = t.path().join("a.apk");
+        let b = t.path().join("b.apk");
+        let sa = sign(&input, key(k), &a);
+        let sb = sign(&input, key(k), &b);
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            std::fs::read(&b).unwrap(),
+            "{k} {fixture}"
         );
-        println!("{}", r);
-        r.success();
-        tool("zipalign", ["-c", "-p", "4", out.to_str().unwrap()]).success();
-        let a = Archive::open(&out).unwrap();
-        fuse::apk::verify(&a, None).unwrap();
+        assert_eq!(sa.sha256, sb.sha256);
+        // The reported SHA-256 and size are those of the file on disk.
+        assert_eq!(
+            crate::support::sha256_file(&a),
+            crate::support::hex(&sa.sha256)
+        );
+        assert_eq!(std::fs::metadata(&a).unwrap().len(), sa.size);
     }
 }

@@ -15,4 +15,6 @@ mod support;
 mod apksigner_parity;
 mod cli_contract;
 mod hostile_zip;
+mod tamper_detection;
 mod test_key;
+mod zipalign_parity;
