@@ -11,8 +11,6 @@ use rsa::pkcs1v15::Pkcs1v15Sign;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 
-use crate::support::tool;
-
 enum Private {
     Rsa(rsa::PrivateKey),
     Ec(p256::ecdsa::SigningKey),
@@ -25,71 +23,63 @@ pub struct TestKey {
 }
 
 impl TestKey {
-    /// From a keytool PKCS#12 of `testdata/keys` (store password `fuse-test-pass`).
+    /// From a keytool PKCS#12 of `testdata/keys` (store password `fuse-test-pass`),
+    /// converted with openssl.
+    #[allow(dead_code)]
     pub fn from_p12(p12: &Path, scratch: &Path) -> Self {
-        let pem = scratch.join("key.pem");
-        let pk8 = scratch.join("key.pk8");
-        let cert = scratch.join("cert.der");
-        let p12s = p12.to_str().unwrap();
-        let r = tool(
-            "openssl",
-            [
-                "pkcs12",
-                "-in",
-                p12s,
-                "-passin",
-                "pass:fuse-test-pass",
-                "-nodes",
-                "-nocerts",
-                "-out",
-                pem.to_str().unwrap(),
-            ],
-        );
-        r.success();
-        tool(
-            "openssl",
-            [
-                "pkcs8",
-                "-topk8",
-                "-nocrypt",
-                "-in",
-                pem.to_str().unwrap(),
-                "-outform",
-                "DER",
-                "-out",
-                pk8.to_str().unwrap(),
-            ],
-        )
-        .success();
-        let cpem = scratch.join("cert.pem");
-        tool(
-            "openssl",
-            [
-                "pkcs12",
-                "-in",
-                p12s,
-                "-passin",
-                "pass:fuse-test-pass",
-                "-nokeys",
-                "-clcerts",
-                "-out",
-                cpem.to_str().unwrap(),
-            ],
-        )
-        .success();
-        tool(
-            "openssl",
-            [
-                "x509",
-                "-in",
-                cpem.to_str().unwrap(),
-                "-outform",
-                "DER",
-                "-out",
-                cert.to_str().unwrap(),
-            ],
-        )
-        .success();
+        let openssl = |args: &[&str]| {
+            let s = std::process::Command::new("openssl")
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(s.success(), "openssl {args:?}");
+        };
+        let s = |p: &Path| p.to_str().unwrap().to_owned();
+        let (pem, pk8) = (scratch.join("key.pem"), scratch.join("key.pk8"));
+        let (cpem, cert) = (scratch.join("cert.pem"), scratch.join("cert.der"));
+        let pass = "pass:fuse-test-pass";
+        openssl(&[
+            "pkcs12",
+            "-in",
+            &s(p12),
+            "-passin",
+            pass,
+            "-nodes",
+            "-nocerts",
+            "-out",
+            &s(&pem),
+        ]);
+        openssl(&[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            &s(&pem),
+            "-outform",
+            "DER",
+            "-out",
+            &s(&pk8),
+        ]);
+        openssl(&[
+            "pkcs12",
+            "-in",
+            &s(p12),
+            "-passin",
+            pass,
+            "-nokeys",
+            "-clcerts",
+            "-out",
+            &s(&cpem),
+        ]);
+        openssl(&[
+            "x509",
+            "-in",
+            &s(&cpem),
+            "-outform",
+            "DER",
+            "-out",
+            &s(&cert),
+        ]);
         Self::from_files(&pk8, &cert)
     }
 
