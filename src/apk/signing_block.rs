@@ -28,7 +28,7 @@ pub fn build(pairs: &[(u32, Vec<u8>)]) -> Vec<u8> {
     let pairs_len: usize = pairs.iter().map(|(_, v)| 12 + v.len()).sum();
     let mut size = 8 + pairs_len + 8 + 16;
     let mut padding = 0usize;
-    if size % PAGE != 0 {
+    if !size.is_multiple_of(PAGE) {
         padding = PAGE - size % PAGE;
         if padding < 12 {
             padding += PAGE;

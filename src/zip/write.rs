@@ -88,12 +88,13 @@ impl<W: Write> ZipWriter<W> {
         let extra_start = local_offset + LOCAL_HEADER_LEN as u64 + name_len;
         let natural_data = extra_start + e.local_extra.len() as u64;
         let rebuilt;
-        let extra: &[u8] = if e.is_stored() && align > 1 && natural_data % u64::from(align) != 0 {
-            rebuilt = extra::aligned(&e.local_extra, extra_start, align);
-            &rebuilt
-        } else {
-            &e.local_extra
-        };
+        let extra: &[u8] =
+            if e.is_stored() && align > 1 && !natural_data.is_multiple_of(u64::from(align)) {
+                rebuilt = extra::aligned(&e.local_extra, extra_start, align);
+                &rebuilt
+            } else {
+                &e.local_extra
+            };
         let extra_len = u16::try_from(extra.len()).map_err(|_| ZipError::Unwritable {
             name: e.name.clone(),
             why: "its extra field would exceed 65535 bytes".to_owned(),
@@ -174,7 +175,10 @@ impl<W: Write> ZipWriter<W> {
         let local_offset = self.offset;
         let offset32 = self.offset32(name)?;
         let extra_start = local_offset + LOCAL_HEADER_LEN as u64 + u64::from(name_len);
-        let extra = if method == METHOD_STORED && align > 1 && extra_start % u64::from(align) != 0 {
+        let extra = if method == METHOD_STORED
+            && align > 1
+            && !extra_start.is_multiple_of(u64::from(align))
+        {
             extra::aligned(&[], extra_start, align)
         } else {
             Vec::new()

@@ -60,10 +60,12 @@ pub fn sign(input: &Path, key: &TestKey, out: &Path) -> fuse::apk::SignedApk {
     .0
 }
 
+/// A signed output, the fixture's minSdk, the key name.
+type SignedCase = (PathBuf, u32, &'static str);
+
 /// Every fixture × key type signed once per test run (EC below API 18 is refused).
-fn signed_matrix() -> &'static [(PathBuf, u32, &'static str)] {
-    static SIGNED: OnceLock<(tempfile::TempDir, Vec<(PathBuf, u32, &'static str)>)> =
-        OnceLock::new();
+fn signed_matrix() -> &'static [SignedCase] {
+    static SIGNED: OnceLock<(tempfile::TempDir, Vec<SignedCase>)> = OnceLock::new();
     &SIGNED
         .get_or_init(|| {
             let dir = generated("apk");

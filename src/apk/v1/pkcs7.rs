@@ -141,12 +141,11 @@ pub fn parse(der_bytes: &[u8]) -> Result<Parsed, String> {
     for choice in sd.certificates.iter().flat_map(|s| s.0.iter()) {
         if let CertificateChoices::Certificate(c) = choice {
             let der = c.to_der().map_err(|e| e.to_string())?;
-            if let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid {
-                if ias.issuer == *c.tbs_certificate().issuer()
-                    && ias.serial_number == *c.tbs_certificate().serial_number()
-                {
-                    signer_cert = Some(der.clone());
-                }
+            if let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid
+                && ias.issuer == *c.tbs_certificate().issuer()
+                && ias.serial_number == *c.tbs_certificate().serial_number()
+            {
+                signer_cert = Some(der.clone());
             }
             certificates.push(der);
         }

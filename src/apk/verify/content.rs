@@ -6,12 +6,15 @@ use crate::apk::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
 use crate::zip::records::{EOCD_CD_OFFSET_FIELD, Eocd};
 use crate::zip::{Archive, ZipError};
 
+/// Top-level digest per algorithm.
+pub type Digests = Vec<(ContentDigestAlgorithm, Vec<u8>)>;
+
 /// Top-level digests of `[0, block_start)` · CD · EOCD (CD offset := `block_start`).
 pub fn compute(
     archive: &Archive,
     block_start: u64,
     algorithms: &[ContentDigestAlgorithm],
-) -> Result<Option<Vec<(ContentDigestAlgorithm, Vec<u8>)>>, ZipError> {
+) -> Result<Option<Digests>, ZipError> {
     let mut digests = ChunkDigests::new(algorithms);
     let algs = digests.algorithms().to_vec();
     let chunks = block_start.div_ceil(CHUNK_LEN as u64);
