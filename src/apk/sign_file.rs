@@ -68,14 +68,27 @@ pub fn sign_file(
         .tempfile_in(&dir)
         .map_err(out_err)?;
     let signed = write_signed(input, plan, key, opts, temp.as_file_mut(), progress)?;
-    temp.as_file().sync_all().map_err(out_err)?;
-
-    let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
-        .map_err(|e| ApkError::verify("self-verification of the output", e.to_string()))?;
-    let verified = verify(&written, opts.min_sdk_version).map_err(|e| match e {
-        ApkError::Zip(z) => ApkError::verify("self-verification of the output", z.to_string()),
-        other => other,
-    })?;
+    // The fsync (disk-bound) runs while the verifier re-reads the file from the page
+    // cache (CPU-bound); the rename waits for both.
+    let (synced, verified) = std::thread::scope(|scope| {
+        let sync = scope.spawn(|| temp.as_file().sync_all());
+        let verified = (|| {
+            let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
+                .map_err(|e| ApkError::verify("self-verification of the output", e.to_string()))?;
+            verify(&written, opts.min_sdk_version).map_err(|e| match e {
+                ApkError::Zip(z) => {
+                    ApkError::verify("self-verification of the output", z.to_string())
+                }
+                other => other,
+            })
+        })();
+        let synced = sync
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("fsync thread panicked")));
+        (synced, verified)
+    });
+    let verified = verified?;
+    synced.map_err(out_err)?;
     if verified.signer_cert_sha256 != signed.signer_cert_sha256
         || verified.schemes != signed.schemes
     {
@@ -84,7 +97,6 @@ pub fn sign_file(
             "the written APK's signers or schemes differ from what was signed",
         ));
     }
-    drop(written);
     if force {
         temp.persist(output).map_err(|e| out_err(e.error))?;
     } else {

@@ -258,11 +258,11 @@ pub fn write_signed(
         .sum();
     progress.start(total);
     let content_algorithms = [algorithm.content_digest()];
-    let (sink, rx, recycle) = stream::channel();
+    let (sink, rx, recycle) = stream::channel(out);
     let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
 
     let (result, hashed) = std::thread::scope(|scope| {
-        let hasher = scope.spawn(|| stream::hasher_loop(rx, recycle, out, &content_algorithms));
+        let hasher = scope.spawn(|| stream::hasher_loop(rx, recycle, &content_algorithms));
         let digests = scope.spawn(|| entry_digests(input, &sources, v1_digest));
         let result = (|| {
             let writer = write_entries(input, &sources, opts, sink, progress)?;
@@ -363,13 +363,13 @@ fn internal(why: &str) -> ApkError {
     ApkError::not_apk("internal", why.to_owned())
 }
 
-fn write_entries(
+fn write_entries<'f>(
     input: &Archive,
     sources: &[(&str, Source<'_>)],
     opts: &SignOptions,
-    sink: stream::ContentSink,
+    sink: stream::ContentSink<'f>,
     progress: &dyn Progress,
-) -> Result<ZipWriter<stream::ContentSink>, ApkError> {
+) -> Result<ZipWriter<stream::ContentSink<'f>>, ApkError> {
     let mut writer = ZipWriter::new(sink, opts.time);
     for (_, source) in sources {
         match source {
@@ -398,7 +398,7 @@ fn write_entries(
 /// the central directory and the EOCD. Returns the number of entries.
 #[allow(clippy::too_many_arguments)]
 fn finish(
-    mut writer: ZipWriter<stream::ContentSink>,
+    mut writer: ZipWriter<stream::ContentSink<'_>>,
     names: &[&str],
     digests: &[Option<Vec<u8>>],
     v1_digest: Option<Hash>,

@@ -1,16 +1,21 @@
 //! The output path of signing: every byte written once, hashed while written.
 //!
 //! ```text
-//! writer thread ──1 MiB chunks──▶ hasher thread: SHA-256 of the file ∥ v2/v3 chunk digests
-//!   (reads input, builds            (rayon::join), then write(2) to the output file;
-//!    local headers)   ◀──empty buffers── buffers go back for reuse (bounded memory)
+//! writer thread: pread input, build headers, write(2) each 1 MiB chunk to the output
+//!      │ the same chunk, after it is written
+//!      ▼
+//! hasher thread: SHA-256 of the file ∥ v2/v3 chunk digests (rayon::join)
+//!      └── empty buffers go back for reuse (a few MiB in flight at most)
 //! ```
+//! The kernel copy into the page cache (the biggest single cost here) and the hashing run
+//! on different cores.
 //! Content chunks are the v2/v3 "entries" section, cut at 1 MiB from offset 0, so the
 //! chunk digests come out of the same pass that writes the file. Tail bytes (signing
 //! block, central directory, EOCD) are only hashed into the file digest and written.
 
 use std::fs::File;
 use std::io::Write;
+
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use sha2::{Digest, Sha256};
@@ -35,7 +40,6 @@ pub struct Hashed {
 pub fn hasher_loop(
     rx: Receiver<Msg>,
     recycle: SyncSender<Vec<u8>>,
-    out: &mut File,
     algorithms: &[ContentDigestAlgorithm],
 ) -> std::io::Result<Hashed> {
     let mut sha = Sha256::new();
@@ -45,7 +49,6 @@ pub fn hasher_loop(
         match msg {
             Msg::Content(buf) => {
                 rayon::join(|| sha.update(&buf), || chunks.push_chunk(&buf));
-                out.write_all(&buf)?;
                 written += buf.len() as u64;
                 let _ = recycle.try_send(buf);
             }
@@ -54,12 +57,10 @@ pub fn hasher_loop(
             }
             Msg::Tail(buf) => {
                 sha.update(&buf);
-                out.write_all(&buf)?;
                 written += buf.len() as u64;
             }
         }
     }
-    out.flush()?;
     Ok(Hashed {
         file_sha256: sha.finalize().into(),
         chunks,
@@ -68,7 +69,8 @@ pub fn hasher_loop(
 }
 
 /// The writer side: a `Write` that batches bytes into 1 MiB content chunks.
-pub struct ContentSink {
+pub struct ContentSink<'f> {
+    out: &'f mut File,
     tx: SyncSender<Msg>,
     recycled: Receiver<Vec<u8>>,
     buf: Vec<u8>,
@@ -77,11 +79,12 @@ pub struct ContentSink {
 /// Chunks in flight between the threads: bounds memory to a few MiB.
 pub const IN_FLIGHT: usize = 4;
 
-pub fn channel() -> (ContentSink, Receiver<Msg>, SyncSender<Vec<u8>>) {
+pub fn channel(out: &mut File) -> (ContentSink<'_>, Receiver<Msg>, SyncSender<Vec<u8>>) {
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let (recycle_tx, recycle_rx) = sync_channel(IN_FLIGHT + 2);
     (
         ContentSink {
+            out,
             tx,
             recycled: recycle_rx,
             buf: Vec::with_capacity(CHUNK_LEN),
@@ -95,8 +98,9 @@ fn gone() -> std::io::Error {
     std::io::Error::other("the output hasher stopped")
 }
 
-impl ContentSink {
+impl ContentSink<'_> {
     fn send_chunk(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
         let next = self
             .recycled
             .try_recv()
@@ -124,11 +128,12 @@ impl ContentSink {
 
     /// Bytes after the content section (hashed into the file digest only).
     pub fn tail(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.out.write_all(&bytes)?;
         self.tx.send(Msg::Tail(bytes)).map_err(|_| gone())
     }
 }
 
-impl Write for ContentSink {
+impl Write for ContentSink<'_> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         let mut rest = data;
         while !rest.is_empty() {

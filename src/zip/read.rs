@@ -281,12 +281,14 @@ impl Archive {
         const BLOCK: usize = 64 << 10;
         let mut crc = crc32fast::Hasher::new();
         let declared = e.uncompressed_size();
-        let mut input = vec![0u8; BLOCK];
+        // Small entries (most of an APK) get small buffers: no 64 KiB memset per file.
+        let in_len = (e.compressed_size() as usize).clamp(1, BLOCK);
+        let mut input = vec![0u8; in_len];
         let mut pos = e.data_offset;
         let end = e.data_offset + e.compressed_size();
         if e.is_stored() {
             while pos < end {
-                let n = (end - pos).min(BLOCK as u64) as usize;
+                let n = (end - pos).min(in_len as u64) as usize;
                 let chunk = input.get_mut(..n).unwrap_or_default();
                 self.read_at(pos, chunk)?;
                 crc.update(chunk);
@@ -295,12 +297,12 @@ impl Archive {
             }
         } else {
             let mut inflate = flate2::Decompress::new(false);
-            let mut output = vec![0u8; BLOCK];
+            let mut output = vec![0u8; (declared as usize).clamp(1, BLOCK)];
             let mut avail: Range<usize> = 0..0;
             let mut produced: u64 = 0;
             loop {
                 if avail.is_empty() && pos < end {
-                    let n = (end - pos).min(BLOCK as u64) as usize;
+                    let n = (end - pos).min(in_len as u64) as usize;
                     let chunk = input.get_mut(..n).unwrap_or_default();
                     self.read_at(pos, chunk)?;
                     pos += n as u64;
