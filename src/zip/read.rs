@@ -519,15 +519,21 @@ impl Reader<'_> {
                 "its local header offset points past the entries (into or beyond the central directory)",
             ));
         }
-        let fixed = self.read_vec(lfh_at, LOCAL_HEADER_LEN, "local header")?;
-        let local = LocalHeader::parse(&fixed).ok_or_else(|| {
+        // One read usually covers header, name and extra (a second only for long extras):
+        // 21,000 entries cost 21,000 preads, not 42,000.
+        let guess = (LOCAL_HEADER_LEN + e.name.len() + 256).min((cd_offset - lfh_at) as usize);
+        let head = self.read_vec(lfh_at, guess, "local header")?;
+        let local = LocalHeader::parse(&head).ok_or_else(|| {
             self.bad(
                 what(),
                 "no local file header at the offset the central directory gives",
             )
         })?;
         let var_len = usize::from(local.name_len) + usize::from(local.extra_len);
-        let var = self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?;
+        let var = match head.get(LOCAL_HEADER_LEN..LOCAL_HEADER_LEN + var_len) {
+            Some(v) => v.to_vec(),
+            None => self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?,
+        };
         let (lname, lextra) = var.split_at(usize::from(local.name_len).min(var.len()));
         if lname != e.name.as_bytes() {
             return Err(self.bad(
