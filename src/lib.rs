@@ -5,8 +5,10 @@
 #![forbid(unsafe_code)]
 
 pub mod apk;
+pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod keys;
 pub mod zip;
 
 pub use error::{Error, ExitStatus};
