@@ -95,7 +95,7 @@ fn apk_exit_status(e: &crate::apk::ApkError) -> ExitStatus {
     use crate::apk::ApkError as A;
     use crate::zip::ZipError as Z;
     match e {
-        A::Zip(Z::Malformed { .. }) | A::NotAnApk { .. } => ExitStatus::BadPackage,
+        A::Zip(Z::Malformed { .. }) | A::NotAnApk { .. } | A::Manifest(_) => ExitStatus::BadPackage,
         A::Zip(Z::Io { .. } | Z::Write(_) | Z::Unwritable { .. }) => ExitStatus::Failure,
         A::UnsupportedFormat { .. } | A::Output { .. } | A::OutputExists(_) => ExitStatus::Failure,
         A::Key(_) => ExitStatus::Signing,

@@ -13,6 +13,10 @@ pub enum ApkError {
     #[error("{what} — {why}")]
     NotAnApk { what: String, why: String },
 
+    /// The binary manifest cannot be read (exit 3).
+    #[error(transparent)]
+    Manifest(#[from] crate::axml::Error),
+
     /// The input is an app bundle or an iOS app: recognised, not handled by this command yet (exit 1).
     #[error(
         "{path}: {format} input is not supported by `fuse {command}` yet — only APKs can be {command}ed for now"

@@ -13,6 +13,7 @@ pub mod algorithm;
 pub mod detect;
 pub mod digest;
 pub mod error;
+pub mod identity;
 pub mod min_sdk;
 pub mod sign_file;
 pub mod signer;

@@ -220,14 +220,7 @@ pub fn write_signed(
                     ));
                 }
             };
-            min_sdk::min_sdk_version(&manifest)
-                .map_err(|why| {
-                    ApkError::not_apk(
-                        format!("{}: AndroidManifest.xml", input.path().display()),
-                        format!("{why}; pass the minimum SDK explicitly"),
-                    )
-                })?
-                .unwrap_or(1)
+            min_sdk::min_sdk_version(&manifest)?
         }
     };
     let kind = key.kind();

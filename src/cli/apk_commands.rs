@@ -8,6 +8,7 @@ use super::Output;
 use super::args::{SignArgs, VerifyArgs};
 use crate::apk::{self, Progress, Scheme, SignOptions};
 use crate::error::Error;
+use crate::keys;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -60,9 +61,13 @@ pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| apk::default_output(&args.app));
-    let key = signing_key(args, out)?;
+    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
+    let identity = keys::load(&source).map_err(Error::from)?;
+    if let Some(w) = identity.origin().warning() {
+        out.warn(&w);
+    }
     let opts = SignOptions {
-        v1_signer_name: "CERT".to_owned(),
+        v1_signer_name: apk::identity::v1_signer_name(identity.origin()),
         ..SignOptions::default()
     };
     let bar = Bar::new(out, &args.app);
@@ -71,7 +76,7 @@ pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
         &output,
         args.output.force,
         &apk::Plan::default(),
-        key.as_ref(),
+        &identity,
         &opts,
         &bar,
     )
@@ -86,7 +91,7 @@ pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
             "signer_cert_sha256": hex(&signed.signer_cert_sha256),
             "min_sdk_version": signed.min_sdk_version,
             "signature_algorithm": signed.algorithm.id(),
-            "key_origin": "unavailable",
+            "key_origin": key_origin(identity.origin()),
         }))?;
     } else {
         println!(
@@ -99,9 +104,20 @@ pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Keys come from `crate::keys` (CONTRACTS §3), which has not landed on this branch yet.
-fn signing_key(_args: &SignArgs, _out: &Output) -> anyhow::Result<Box<dyn apk::SigningKey>> {
-    Err(Error::NotAvailable("sign (signing keys: the keys module has not landed)").into())
+fn key_origin(origin: &keys::KeyOrigin) -> serde_json::Value {
+    match origin {
+        keys::KeyOrigin::DebugKey { path } => {
+            json!({"kind": "debug", "path": path.display().to_string()})
+        }
+        keys::KeyOrigin::Keystore { path, alias } => {
+            json!({"kind": "keystore", "path": path.display().to_string(), "alias": alias})
+        }
+        keys::KeyOrigin::KeyFiles { key, cert } => json!({
+            "kind": "key-files",
+            "key": key.display().to_string(),
+            "cert": cert.display().to_string(),
+        }),
+    }
 }
 
 /// An indicatif bar on stderr for inputs big enough to take a visible while.

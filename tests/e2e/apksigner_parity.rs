@@ -5,11 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use fuse::apk::{NoProgress, Plan, SignOptions, open_apk, sign_file};
-use fuse::zip::{Archive, DosTime};
+use fuse::zip::Archive;
 
-use crate::support::{fuse, generated, tempdir, tool};
-use crate::test_key::TestKey;
+use crate::support::{fuse, fuse_cmd, generated, tempdir, tool};
 
 pub const FIXTURES: [(&str, u32); 4] = [
     ("min16-v1sha1", 16),
@@ -18,46 +16,32 @@ pub const FIXTURES: [(&str, u32); 4] = [
     ("min26-native-deflated", 26),
 ];
 pub const KEYS: [&str; 3] = ["rsa2048", "rsa4096", "ec-p256"];
+pub const SOURCE_DATE_EPOCH: &str = "1700000000";
 
-pub fn key(name: &str) -> &'static TestKey {
-    static CACHE: OnceLock<Vec<(String, TestKey)>> = OnceLock::new();
-    let all = CACHE.get_or_init(|| {
-        let keys = generated("keys");
-        let t = tempdir();
-        KEYS.iter()
-            .map(|k| {
-                let d = t.path().join(k);
-                std::fs::create_dir(&d).unwrap();
-                (
-                    k.to_string(),
-                    TestKey::from_p12(&keys.join(format!("{k}.p12")), &d),
-                )
-            })
-            .collect()
-    });
-    &all.iter().find(|(n, _)| n == name).unwrap().1
+/// `fuse sign --json` with a keytool PKCS#12 of `testdata/keys`; the parsed result.
+pub fn try_sign(input: &Path, key: &str, out: &Path) -> crate::support::Run {
+    let keys = generated("keys");
+    let ks = keys.join(format!("{key}.p12"));
+    fuse_cmd([
+        "--json",
+        "sign",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+        "--ks",
+        ks.to_str().unwrap(),
+        "--ks-pass",
+        "pass:fuse-test-pass",
+    ])
+    .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    .run()
 }
 
-pub fn opts() -> SignOptions {
-    SignOptions {
-        time: DosTime::from_unix(1_700_000_000),
-        ..SignOptions::default()
-    }
-}
-
-pub fn sign(input: &Path, key: &TestKey, out: &Path) -> fuse::apk::SignedApk {
-    let archive = open_apk(input, "sign").unwrap();
-    sign_file(
-        &archive,
-        out,
-        true,
-        &Plan::default(),
-        key,
-        &opts(),
-        &NoProgress,
-    )
-    .unwrap_or_else(|e| panic!("sign {}: {e}", input.display()))
-    .0
+pub fn sign(input: &Path, key: &str, out: &Path) -> serde_json::Value {
+    let run = try_sign(input, key, out);
+    run.success();
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{run}"))
 }
 
 /// A signed output, the fixture's minSdk, the key name.
@@ -77,7 +61,7 @@ fn signed_matrix() -> &'static [SignedCase] {
                         continue;
                     }
                     let o = t.path().join(format!("{fixture}-{k}.apk"));
-                    sign(&dir.join(format!("{fixture}.apk")), key(k), &o);
+                    sign(&dir.join(format!("{fixture}.apk")), k, &o);
                     out.push((o, min, k));
                 }
             }
@@ -142,22 +126,16 @@ fn every_fixture_and_key_passes_apksigner_zipalign_and_fuse_verify() {
 fn ec_key_below_api_18_is_refused_like_apksigner() {
     let dir = generated("apk");
     let t = tempdir();
-    let archive = open_apk(&dir.join("min16-v1sha1.apk"), "sign").unwrap();
     let out = t.path().join("out.apk");
-    let err = sign_file(
-        &archive,
-        &out,
-        false,
-        &Plan::default(),
-        key("ec-p256"),
-        &opts(),
-        &NoProgress,
-    )
-    .unwrap_err();
-    let err = fuse::Error::from(err);
-    assert_eq!(err.exit_status(), fuse::ExitStatus::Signing);
-    assert!(err.to_string().contains("minSdkVersion 18"), "{err}");
+    let run = try_sign(&dir.join("min16-v1sha1.apk"), "ec-p256", &out);
+    run.code(5);
+    assert!(run.one_error_line().contains("minSdkVersion 18"), "{run}");
     assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        0,
+        "temp file left behind"
+    );
 }
 
 fn entry(apk: &Path, name: &str) -> Vec<u8> {
@@ -186,8 +164,6 @@ fn v1_files_are_byte_identical_to_apksigners() {
                 "pass:fuse-test-pass",
                 "--ks-key-alias",
                 "rsa2048",
-                "--v1-signer-name",
-                "CERT",
                 "--out",
                 theirs.to_str().unwrap(),
                 input.to_str().unwrap(),
@@ -195,11 +171,12 @@ fn v1_files_are_byte_identical_to_apksigners() {
         )
         .success();
         let ours = t.path().join(format!("{fixture}-fuse.apk"));
-        sign(&input, key("rsa2048"), &ours);
+        sign(&input, "rsa2048", &ours);
+        // Both name the v1 files after the key alias (apksigner's default).
         for name in [
             "META-INF/MANIFEST.MF",
-            "META-INF/CERT.SF",
-            "META-INF/CERT.RSA",
+            "META-INF/RSA2048.SF",
+            "META-INF/RSA2048.RSA",
         ] {
             assert!(
                 entry(&ours, name) == entry(&theirs, name),
@@ -222,19 +199,17 @@ fn signing_is_deterministic() {
         let input = dir.join(format!("{fixture}.apk"));
         let a = t.path().join("a.apk");
         let b = t.path().join("b.apk");
-        let sa = sign(&input, key(k), &a);
-        let sb = sign(&input, key(k), &b);
+        let ra = sign(&input, k, &a);
+        let rb = sign(&input, k, &b);
         assert_eq!(
             std::fs::read(&a).unwrap(),
             std::fs::read(&b).unwrap(),
             "{k} {fixture}"
         );
-        assert_eq!(sa.sha256, sb.sha256);
         // The reported SHA-256 and size are those of the file on disk.
-        assert_eq!(
-            crate::support::sha256_file(&a),
-            crate::support::hex(&sa.sha256)
-        );
-        assert_eq!(std::fs::metadata(&a).unwrap().len(), sa.size);
+        assert_eq!(ra["sha256"], crate::support::sha256_file(&a));
+        assert_eq!(ra["sha256"], rb["sha256"]);
+        assert_eq!(ra["size"], std::fs::metadata(&a).unwrap().len());
+        assert_eq!(ra["key_origin"]["kind"], "keystore");
     }
 }

@@ -12,14 +12,13 @@
 
 mod support;
 
+mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
+mod hostile_zip;
 mod keys_debug_key;
 mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
-mod apksigner_parity;
-mod hostile_zip;
 mod tamper_detection;
-mod test_key;
 mod zipalign_parity;

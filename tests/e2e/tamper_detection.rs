@@ -6,7 +6,7 @@ use std::path::Path;
 
 use fuse::zip::Archive;
 
-use crate::apksigner_parity::{key, sign};
+use crate::apksigner_parity::sign;
 use crate::support::{fuse, generated, tempdir, tool};
 
 fn flip(src: &Path, dst: &Path, offset: u64) {
@@ -83,7 +83,7 @@ fn fuse_signed_output_any_flip_fails_both() {
     let dir = generated("apk");
     let t = tempdir();
     let out = t.path().join("signed.apk");
-    sign(&dir.join("min21-native-stored.apk"), key("rsa2048"), &out);
+    sign(&dir.join("min21-native-stored.apk"), "rsa2048", &out);
     check(&out, 21);
 }
 

@@ -2,7 +2,7 @@
 //! `zipalign -c -p 4`, fuse's outputs pass; `.so` data sits on 16 KiB pages,
 //! `resources.arsc` is stored and 4-aligned, every stored entry 4-aligned.
 
-use crate::apksigner_parity::{key, sign};
+use crate::apksigner_parity::sign;
 use crate::support::{generated, tempdir, tool};
 use fuse::zip::Archive;
 
@@ -14,7 +14,7 @@ fn outputs_are_aligned_where_inputs_were_not() {
     let before = tool("zipalign", ["-c", "-p", "4", input.to_str().unwrap()]);
     assert_ne!(before.code, 0, "fixture should start unaligned\n{before}");
     let out = t.path().join("aligned.apk");
-    sign(&input, key("rsa2048"), &out);
+    sign(&input, "rsa2048", &out);
     tool("zipalign", ["-c", "-p", "4", out.to_str().unwrap()]).success();
 
     let a = Archive::open(&out).unwrap();
@@ -37,7 +37,7 @@ fn raw_copy_keeps_every_entrys_bytes() {
     let t = tempdir();
     let input = dir.join("min26-native-deflated.apk");
     let out = t.path().join("out.apk");
-    sign(&input, key("rsa2048"), &out);
+    sign(&input, "rsa2048", &out);
     let a = Archive::open(&input).unwrap();
     let b = Archive::open(&out).unwrap();
     let raw = |arch: &Archive, e: &fuse::zip::Entry| {

@@ -49,9 +49,7 @@ pub fn verify(archive: &Archive, min_sdk_override: Option<u32>) -> Result<Verifi
         Some(v) => v,
         None => {
             let bytes = archive.read_entry(manifest, 16 << 20)?;
-            min_sdk::min_sdk_version(&bytes)
-                .map_err(|why| ApkError::not_apk("AndroidManifest.xml", why))?
-                .unwrap_or(1)
+            min_sdk::min_sdk_version(&bytes)?
         }
     };
 
