@@ -105,6 +105,8 @@ fn gone() -> std::io::Error {
 
 /// Headers and small entries are gathered up to this size before a write(2).
 const PENDING_MAX: usize = 256 << 10;
+/// Raw data at least this large is copied file-to-file by the kernel.
+const COPY_IN_KERNEL_MIN: usize = 64 << 10;
 
 impl ContentSink<'_> {
     fn flush_pending(&mut self) -> std::io::Result<()> {
@@ -185,6 +187,11 @@ impl crate::zip::ZipSink for ContentSink<'_> {
     /// (`std::io::copy` uses copy_file_range(2) between files, read/write elsewhere).
     fn append_copy(&mut self, src: &File, offset: u64, data: &[u8]) -> std::io::Result<()> {
         use std::io::{Read, Seek, SeekFrom};
+        if data.len() < COPY_IN_KERNEL_MIN {
+            // Small data rides with the headers: one write(2) for many entries beats a
+            // seek + copy_file_range per entry.
+            return self.write_all(data);
+        }
         self.hash(data)?;
         self.flush_pending()?;
         let mut src = src;
