@@ -20,5 +20,6 @@ mod keys_debug_key;
 mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
+mod sign_cli;
 mod tamper_detection;
 mod zipalign_parity;
