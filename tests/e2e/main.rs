@@ -21,5 +21,6 @@ mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
 mod sign_cli;
+mod signing_plan;
 mod tamper_detection;
 mod zipalign_parity;
