@@ -70,7 +70,7 @@ fn plan_replaces_adds_and_removes_and_apksigner_accepts_it() {
     let a = Archive::open(&out).unwrap();
     assert!(a.entry("classes2.dex").is_none());
     let lib = a.entry("lib/arm64-v8a/libfusepin.so").unwrap();
-    assert!(lib.is_stored() && lib.data_offset % 16384 == 0);
+    assert!(lib.is_stored() && lib.data_offset.is_multiple_of(16384));
     // The manifest stays first (replaced in place); added entries follow the kept ones
     // sorted by name, then the v1 files.
     let mut order: Vec<&fuse::zip::Entry> = a.entries().iter().collect();
