@@ -43,6 +43,10 @@ pub enum Error {
     #[error("{what} — {fix}")]
     Usage { what: String, fix: String },
 
+    /// Making, signing, writing or checking a Certified Secure report.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
+
     /// File-system trouble outside any format parser.
     #[error("cannot {action} {} — {source}", path.display())]
     Io {
@@ -60,6 +64,22 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Report(e) => {
+                use crate::report::Error as R;
+                match e {
+                    R::Malformed { .. }
+                    | R::UnsupportedSchema { .. }
+                    | R::SignatureInvalid { .. }
+                    | R::Mismatch { .. } => ExitStatus::Verification,
+                    R::Sign { .. } | R::UnsupportedKey { .. } => ExitStatus::Signing,
+                    R::SourceDateEpoch { .. } => ExitStatus::Usage,
+                    R::Incomplete { .. }
+                    | R::Inconsistent { .. }
+                    | R::Pdf { .. }
+                    | R::Write { .. }
+                    | R::Read { .. } => ExitStatus::Failure,
+                }
+            }
         }
     }
 

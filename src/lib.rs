@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod error;
+pub mod report;
 
 pub use error::{Error, ExitStatus};

@@ -3,8 +3,17 @@
 //! (see `support::generated`).
 
 // Test code: a failed expectation is supposed to panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
 mod cli_contract;
+mod report_pdf;
+mod report_sample;
+mod report_schema;
+mod report_signature;
