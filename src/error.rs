@@ -55,6 +55,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// Malformed or unpatchable binary XML (AndroidManifest.xml).
+    #[error(transparent)]
+    Axml(#[from] crate::axml::Error),
+
+    /// Keys, keystores, passwords, signing (src/keys/).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
 }
 
 impl Error {
@@ -64,6 +72,11 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
             Self::Report(e) => {
                 use crate::report::Error as R;
                 match e {

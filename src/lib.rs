@@ -4,8 +4,10 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod keys;
 pub mod report;
 
 pub use error::{Error, ExitStatus};

@@ -65,6 +65,16 @@ pub struct OutputFacts {
     pub key_source: KeySource,
 }
 
+/// `output.keySource` for a signing identity (iOS ad-hoc builds have none: use
+/// [`KeySource::AdHoc`]).
+pub fn key_source_of(identity: &crate::keys::SigningIdentity) -> KeySource {
+    match identity.origin() {
+        crate::keys::KeyOrigin::DebugKey { .. } => KeySource::DebugKey,
+        crate::keys::KeyOrigin::Keystore { .. } => KeySource::Keystore,
+        crate::keys::KeyOrigin::KeyFiles { .. } => KeySource::KeyFiles,
+    }
+}
+
 /// Collects the facts of one build. See the module documentation for the call sequence.
 #[derive(Debug)]
 pub struct ReportBuilder {

@@ -48,6 +48,21 @@ pub trait ReportSigner {
     ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
 }
 
+/// The package's signing identity signs its report (the normal case), and the debug
+/// identity signs the report of an ad-hoc iOS build.
+impl ReportSigner for crate::keys::SigningIdentity {
+    fn certificate_der(&self) -> &[u8] {
+        crate::keys::SigningIdentity::certificate_der(self)
+    }
+
+    fn sign_sha256(
+        &self,
+        message: &[u8],
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.sign(crate::keys::HashAlgorithm::Sha256, message)?)
+    }
+}
+
 /// Why a signature does not hold. Turned into [`super::Error::SignatureInvalid`] with the path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {

@@ -12,8 +12,14 @@
 
 mod support;
 
+mod axml_aapt_parity;
 mod cli_contract;
+mod keys_debug_key;
+mod keys_hostile;
+mod keys_keystores;
+mod keys_openssl_dgst;
 mod report_pdf;
 mod report_sample;
 mod report_schema;
 mod report_signature;
+mod report_write;
