@@ -62,16 +62,16 @@ pub struct OutputFacts {
     pub size: u64,
     pub sha256: [u8; 32],
     pub signer: SignerFacts,
-    pub key_source: KeySource,
+    pub key_source: KeyKind,
 }
 
 /// `output.keySource` for a signing identity (iOS ad-hoc builds have none: use
-/// [`KeySource::AdHoc`]).
-pub fn key_source_of(identity: &crate::keys::SigningIdentity) -> KeySource {
+/// [`KeyKind::AdHoc`]).
+pub fn key_kind_of(identity: &crate::keys::SigningIdentity) -> KeyKind {
     match identity.origin() {
-        crate::keys::KeyOrigin::DebugKey { .. } => KeySource::DebugKey,
-        crate::keys::KeyOrigin::Keystore { .. } => KeySource::Keystore,
-        crate::keys::KeyOrigin::KeyFiles { .. } => KeySource::KeyFiles,
+        crate::keys::KeyOrigin::DebugKey { .. } => KeyKind::DebugKey,
+        crate::keys::KeyOrigin::Keystore { .. } => KeyKind::Keystore,
+        crate::keys::KeyOrigin::KeyFiles { .. } => KeyKind::KeyFiles,
     }
 }
 

@@ -29,7 +29,7 @@ mod warnings;
 mod write;
 
 pub use build_id::{TokenSigner, fused_app_token, hex, sha256_hex};
-pub use builder::{InputFacts, OutputFacts, ReportBuilder, SignerFacts, key_source_of};
+pub use builder::{InputFacts, OutputFacts, ReportBuilder, SignerFacts, key_kind_of};
 pub use canonical::{CanonicalError, parse_strict, to_canonical};
 pub use clock::{Clock, rfc3339};
 pub use error::{Error, Mismatch};

@@ -380,13 +380,13 @@ pub struct Output {
     pub size: u64,
     pub sha256: String,
     pub signer: Signer,
-    pub key_source: KeySource,
+    pub key_source: KeyKind,
 }
 
 /// Where the output's signing key came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum KeySource {
+pub enum KeyKind {
     /// `--ks` (PKCS#12 or JKS) or `--p12`.
     Keystore,
     /// `--key` + `--cert`.

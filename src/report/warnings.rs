@@ -2,7 +2,7 @@
 //! conditions with the same codes and words (DESIGN §9; issue 7 item 5).
 
 use super::clock::date;
-use super::model::{DomainInfo, KeySource, PolicyInfo, Stage, Warning};
+use super::model::{DomainInfo, KeyKind, PolicyInfo, Stage, Warning};
 
 /// Pins expiring within this many days are called out.
 pub const PIN_EXPIRY_WARNING_DAYS: i64 = 90;
@@ -10,7 +10,7 @@ pub const PIN_EXPIRY_WARNING_DAYS: i64 = 90;
 /// The facts warnings are derived from.
 pub struct WarningFacts<'a> {
     pub now_unix: i64,
-    pub key_source: KeySource,
+    pub key_source: KeyKind,
     pub stage: Stage,
     pub policy: &'a PolicyInfo,
     /// `expires_unix` of each domain, in `policy.domains` order.
@@ -28,15 +28,15 @@ pub fn derive(f: &WarningFacts<'_>) -> Vec<Warning> {
         });
     };
     match f.key_source {
-        KeySource::DebugKey => push(
+        KeyKind::DebugKey => push(
             "DEBUG_KEY",
             "signed with the per-user debug key — fine for testing, not for release: pass --ks or --key/--cert".into(),
         ),
-        KeySource::AdHoc => push(
+        KeyKind::AdHoc => push(
             "ADHOC_SIGNATURE",
             "ad-hoc code signature, no signing identity — this report is signed with the per-user debug key, which shows it was not changed but not who made it".into(),
         ),
-        KeySource::Keystore | KeySource::KeyFiles => {}
+        KeyKind::Keystore | KeyKind::KeyFiles => {}
     }
     if f.stage == Stage::Development {
         push(

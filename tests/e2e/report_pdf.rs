@@ -11,7 +11,11 @@ use crate::support;
 fn render_to(report: &Report, dir: &Path, name: &str) -> PathBuf {
     let pdf = pdf::render(report, "examplebank-release-fused.certified.json").unwrap();
     let path = dir.join(name);
-    std::fs::write(&path, pdf).unwrap();
+    std::fs::write(&path, &pdf).unwrap();
+    // Every rendering also lands in target/tmp/report-sample/ for a person to look at.
+    let keep = support::scratch().join("report-sample");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join(name), &pdf).unwrap();
     path
 }
 
@@ -168,7 +172,8 @@ fn pdf_renders_to_png_pages() {
     let signer = TestSigner::load("release");
     let report = sample::build(&signer, &Options::default()).report;
     let dir = support::tempdir();
-    let pdf = render_to(&report, dir.path(), "r.pdf");
+    // docs/report-sample.png is refreshed from this rendering by hand.
+    let pdf = render_to(&report, dir.path(), "report-sample.pdf");
     let prefix = dir.path().join("page");
     support::tool(
         "pdftoppm",
@@ -186,9 +191,86 @@ fn pdf_renders_to_png_pages() {
         assert!(png.starts_with(b"\x89PNG"), "{page}");
         assert!(png.len() > 10_000, "{page} is suspiciously empty");
     }
-    // Keep the latest rendering where a person can look at it (docs/report-sample.png
-    // is refreshed from here by hand).
-    let keep = support::scratch().join("report-sample");
-    std::fs::create_dir_all(&keep).unwrap();
-    std::fs::copy(&pdf, keep.join("report-sample.pdf")).unwrap();
+}
+
+#[test]
+fn long_lists_and_other_formats_stay_on_two_pages() {
+    let signer = TestSigner::load("release");
+    let dir = support::tempdir();
+
+    // Many domains and changes: both pages fill, the rest is counted, never overflows.
+    let mut big = sample::build(&signer, &Options::default()).report;
+    let template = big.policy.domains[0].clone();
+    for i in 0..40 {
+        let mut d = template.clone();
+        d.host = format!("service-{i:02}.examplebank.ch");
+        big.policy.domains.push(d);
+    }
+    let change = big.changes[0].clone();
+    for i in 0..80 {
+        let mut c = change.clone();
+        c.path = format!("assets/very/deep/folder/structure/that/goes/on/and/on/file-{i:03}.bin");
+        big.changes.push(c);
+    }
+    let pdf = render_to(&big, dir.path(), "long-lists.pdf");
+    support::tool("qpdf", ["--check", pdf.to_str().unwrap()]).success();
+    let info = support::tool("pdfinfo", [pdf.to_str().unwrap()]);
+    assert!(
+        info.stdout
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Pages: 2")
+    );
+    let flat = pdftotext(&pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("more domains"), "{flat}");
+    assert!(flat.contains("more entries"), "{flat}");
+    assert!(flat.contains("service-00.examplebank.ch"));
+
+    // iOS ad-hoc and a development-stage build render their own facts.
+    let debug = TestSigner::load("debug");
+    let ipa = sample::build(
+        &debug,
+        &Options {
+            format: PackageFormat::Ipa,
+            ..Options::default()
+        },
+    )
+    .report;
+    let flat = pdftotext(&render_to(&ipa, dir.path(), "ipa.pdf"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for fact in [
+        "iOS IPA",
+        "BUNDLE ID",
+        "arm64",
+        "ad-hoc",
+        "ADHOC_SIGNATURE",
+        "debug key",
+    ] {
+        assert!(flat.contains(fact), "{fact}: {flat}");
+    }
+    let dev = sample::build(
+        &signer,
+        &Options {
+            stage: fuse_policy::Stage::Development,
+            ..Options::default()
+        },
+    )
+    .report;
+    let flat = pdftotext(&render_to(&dev, dir.path(), "development.pdf"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for fact in [
+        "NON-BLOCKING",
+        "DEVELOPMENT_STAGE",
+        "are never blocked",
+    ] {
+        assert!(flat.contains(fact), "{fact}: {flat}");
+    }
 }

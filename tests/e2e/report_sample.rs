@@ -299,12 +299,30 @@ pub fn build(signer: &TestSigner, o: &Options<'_>) -> Sample {
             }
         },
         key_source: if adhoc {
-            KeySource::AdHoc
+            KeyKind::AdHoc
         } else {
-            KeySource::Keystore
+            KeyKind::Keystore
         },
     });
-    for (name, detail) in [
+    let ios_checks = [
+        (
+            "codeSignature",
+            "every Mach-O slice and nested bundle signature parses",
+        ),
+        (
+            "loadCommandOnce",
+            "LC_LOAD_DYLIB for libfusepin.dylib once per slice",
+        ),
+        (
+            "bundleSeal",
+            "CodeResources seals every file, shim and policy included",
+        ),
+        (
+            "policyDecodes",
+            "policy.bin decodes to the fusion set's policy",
+        ),
+    ];
+    let android_checks = [
         ("zipStructure", "central directory and local headers agree"),
         ("apkSignatureV1", "JAR signature verifies (minSdk 21)"),
         ("apkSignatureV2", "content digest and signature verify"),
@@ -322,8 +340,10 @@ pub fn build(signer: &TestSigner, o: &Options<'_>) -> Sample {
             "fuse.bridge.FuseProvider registered once",
         ),
         ("shimPerAbi", "libfusepin.so for every ABI, 16 KiB aligned"),
-    ] {
-        b.check(name, true, Some(detail.into()));
+    ];
+    let checks: &[(&str, &str)] = if adhoc { &ios_checks } else { &android_checks };
+    for (name, detail) in checks {
+        b.check(name, true, Some((*detail).into()));
     }
     b.step(StepName::Verify, StepResult::Ok, Duration::from_millis(95));
 

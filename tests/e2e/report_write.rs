@@ -39,20 +39,35 @@ fn listing(dir: &Path) -> Vec<String> {
 #[test]
 fn pipeline_writes_signed_json_and_pdf_beside_the_output() {
     let identity = release_identity();
-    assert_eq!(key_source_of(&identity), KeySource::KeyFiles);
+    assert_eq!(key_kind_of(&identity), KeyKind::KeyFiles);
     let dir = support::tempdir();
     let output = dir.path().join("examplebank-release-fused.apk");
-    let (report, paths) =
-        sign_and_write(unsigned_sample(), &identity, &output, &WriteOptions::default()).unwrap();
-    assert_eq!(paths.json, dir.path().join("examplebank-release-fused.certified.json"));
+    let (report, paths) = sign_and_write(
+        unsigned_sample(),
+        &identity,
+        &output,
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        paths.json,
+        dir.path().join("examplebank-release-fused.certified.json")
+    );
     assert_eq!(
         paths.pdf.as_deref(),
-        Some(dir.path().join("examplebank-release-fused.certified.pdf").as_path())
+        Some(
+            dir.path()
+                .join("examplebank-release-fused.certified.pdf")
+                .as_path()
+        )
     );
     // Nothing else left behind (no temp files).
     assert_eq!(
         listing(dir.path()),
-        ["examplebank-release-fused.certified.json", "examplebank-release-fused.certified.pdf"]
+        [
+            "examplebank-release-fused.certified.json",
+            "examplebank-release-fused.certified.pdf"
+        ]
     );
     let reread = read_verified(&paths.json).unwrap();
     assert_eq!(reread.report, report);
@@ -118,10 +133,13 @@ fn same_inputs_and_source_date_epoch_give_identical_files() {
 fn adhoc_reports_are_signed_with_the_debug_key() {
     let home = support::tempdir();
     let debug = keys::load_debug_key_at(&home.path().join("debug.p12")).unwrap();
-    assert_eq!(key_source_of(&debug), KeySource::DebugKey);
+    assert_eq!(key_kind_of(&debug), KeyKind::DebugKey);
     let s = sample::build(
         &TestSigner::load("debug"),
-        &Options { format: PackageFormat::Ipa, ..Options::default() },
+        &Options {
+            format: PackageFormat::Ipa,
+            ..Options::default()
+        },
     );
     // Rebuild the facts with the real debug certificate as report key.
     let mut report = s.report;
@@ -142,6 +160,13 @@ fn adhoc_reports_are_signed_with_the_debug_key() {
 #[test]
 fn a_bad_source_date_epoch_is_a_usage_error() {
     let err = Clock::source_date_epoch("yesterday").unwrap_err();
-    assert!(err.to_string().starts_with("SOURCE_DATE_EPOCH is not a valid time"), "{err}");
-    assert_eq!(fuse::Error::from(err).exit_status(), fuse::ExitStatus::Usage);
+    assert!(
+        err.to_string()
+            .starts_with("SOURCE_DATE_EPOCH is not a valid time"),
+        "{err}"
+    );
+    assert_eq!(
+        fuse::Error::from(err).exit_status(),
+        fuse::ExitStatus::Usage
+    );
 }

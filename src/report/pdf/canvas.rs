@@ -177,6 +177,15 @@ impl<'s, 'f> Canvas<'s, 'f> {
         self.surface.set_fill(Some(fill(c)));
         let mut pen = x;
         for run in &shaped.runs {
+            let fake_bold = Fonts::needs_synthetic_bold(style, run.face);
+            if fake_bold {
+                self.surface.set_stroke(Some(Stroke {
+                    paint: color(c).into(),
+                    width: size * 0.035,
+                    line_join: LineJoin::Round,
+                    ..Stroke::default()
+                }));
+            }
             if let Some(face) = self.fonts.face(run.face) {
                 self.surface.draw_glyphs(
                     Point::from_xy(pen, baseline),
@@ -186,6 +195,9 @@ impl<'s, 'f> Canvas<'s, 'f> {
                     size,
                     false,
                 );
+            }
+            if fake_bold {
+                self.surface.set_stroke(None);
             }
             pen += run.advance * size;
         }

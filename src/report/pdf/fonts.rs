@@ -99,6 +99,12 @@ impl Fonts {
         }
     }
 
+    /// Bold text drawn with a face that has no bold weight (CJK): fill and stroke it, so
+    /// headings keep their weight.
+    pub fn needs_synthetic_bold(style: Style, face: FaceId) -> bool {
+        style == Style::Bold && face != BOLD_ID
+    }
+
     pub fn face(&self, id: FaceId) -> Option<&Face> {
         self.faces.get(id)
     }

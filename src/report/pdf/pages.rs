@@ -221,10 +221,10 @@ pub fn page_one(c: &mut Canvas<'_, '_>, x: &Ctx<'_>) -> usize {
             Style::Regular,
             t.colors.muted,
             &format!(
-                "+ {} {} ({} 2)",
+                "+ {} {}; {}",
                 total - shown,
                 t.labels.more_domains,
-                t.labels.continued_on()
+                t.labels.continued_on_page_two
             ),
         );
         y += x.row();
@@ -388,17 +388,22 @@ fn protection_summary(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, y: f32) -> f32 {
         .to_uppercase(),
     );
     let _ = px;
-    let sentence = format!(
-        "{} {}: {}. {}",
-        t.labels.action,
-        action_word(p.action),
-        action_text(x, p.action),
-        if p.blocking {
-            &t.labels.blocking
-        } else {
-            &t.labels.not_blocking
-        }
-    );
+    let sentence = match p.mode {
+        ProtectionMode::Enforcing => format!(
+            "{} {}: {}. {}",
+            t.labels.action,
+            action_word(p.action),
+            action_text(x, p.action),
+            if p.blocking {
+                &t.labels.blocking
+            } else {
+                &t.labels.not_blocking
+            }
+        ),
+        ProtectionMode::DetectionOnly => t.labels.sentence_detection_only.clone(),
+        ProtectionMode::NonBlocking => t.labels.sentence_non_blocking.clone(),
+        ProtectionMode::Disabled => t.labels.sentence_disabled.clone(),
+    };
     let base = base + 16.0;
     c.text_fit(
         x.m(),
@@ -649,25 +654,10 @@ pub fn page_two(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, domains_shown: usize) {
     );
 
     let mut y = BAND_H + 4.0;
-    let total_domains = r.policy.domains.len();
-    if domains_shown < total_domains {
-        y = heading(
-            c,
-            x,
-            y + SECTION_GAP - 4.0,
-            &format!("{} ({})", t.labels.protection, t.labels.continued),
-        );
-        let room = (((x.bottom() - y) * 0.4) / x.row()).floor().max(1.0) as usize;
-        let to = total_domains.min(domains_shown + room);
-        y = domain_table(c, x, y, domains_shown, to);
-        if to < total_domains {
-            y = more_line(c, x, y, total_domains - to, &t.labels.more_domains);
-        }
-    }
+    let row = x.row();
 
-    // Input package.
-    y = heading(c, x, y + SECTION_GAP - 4.0, &t.labels.input);
-    let mut rows: Vec<(String, Val)> = vec![
+    // Input package rows (measured before anything is drawn).
+    let mut input_rows: Vec<(String, Val)> = vec![
         (
             t.labels.file.clone(),
             Val::Text(format!(
@@ -679,7 +669,7 @@ pub fn page_two(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, domains_shown: usize) {
         (t.labels.sha256.clone(), Val::Mono(r.input.sha256.clone())),
     ];
     if r.input.signers.is_empty() {
-        rows.push((
+        input_rows.push((
             t.labels.original_signers.clone(),
             Val::Text(t.labels.unsigned.clone()),
         ));
@@ -693,38 +683,54 @@ pub fn page_two(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, domains_shown: usize) {
             t.labels.schemes.clone(),
             Val::Text(join_or(&s.schemes, &t.labels.none)),
         ));
-        rows.extend(signer);
+        input_rows.extend(signer);
     }
-    y = kv_rows(c, x, y, &rows);
 
-    // Fixed-size sections below the change list, measured first.
+    // Budget: the fixed sections first, then the two lists share what is left.
     let checks = r.self_verification.len().min(12);
-    let checks_h = SECTION_GAP
-        + HEADING_H
-        + x.row() * (checks as f32 + 1.0)
+    let fixed_h = (SECTION_GAP - 4.0 + HEADING_H + row * input_rows.len() as f32)
+        + (SECTION_GAP + HEADING_H + row * (checks as f32 + 1.0))
         + if r.self_verification.len() > checks {
-            x.row()
+            row
         } else {
             0.0
-        };
-    let workflow_h = SECTION_GAP + HEADING_H + x.row() + 4.0;
-    let tail_h = SECTION_GAP + HEADING_H + 5.0 * x.row();
+        }
+        + (SECTION_GAP + HEADING_H + row + 4.0)
+        + (SECTION_GAP + HEADING_H + 5.0 * row);
+    let flex = x.bottom() - y - fixed_h;
+    let domains_left = r.policy.domains.len().saturating_sub(domains_shown);
+    let (domain_rows, change_rows) = share_rows(flex, row, domains_left, r.changes.len());
 
-    // Changes: as many rows as the page allows.
+    // Domains that did not fit on page 1.
+    if domains_left > 0 {
+        y = heading(
+            c,
+            x,
+            y + SECTION_GAP - 4.0,
+            &format!("{} ({})", t.labels.protection, t.labels.continued),
+        );
+        if domain_rows > 0 {
+            y = domain_table(c, x, y, domains_shown, domains_shown + domain_rows);
+        }
+        if domain_rows < domains_left {
+            y = more_line(c, x, y, domains_left - domain_rows, &t.labels.more_domains);
+        }
+    }
+
+    // Input package.
+    y = heading(c, x, y + SECTION_GAP - 4.0, &t.labels.input);
+    y = kv_rows(c, x, y, &input_rows);
+
+    // Changes: as many rows as the budget gave.
     y = heading(
         c,
         x,
         y + SECTION_GAP,
         &format!("{} ({})", t.labels.changes, r.changes.len()),
     );
-    let avail = x.bottom() - y - checks_h - workflow_h - tail_h - x.row();
-    let mut fit = (avail / x.row()).floor().max(1.0) as usize;
-    if fit < r.changes.len() {
-        fit = fit.saturating_sub(1).max(1);
-    }
     let cols = change_columns(x);
     y = table_header(c, x, y, &cols);
-    for ch in r.changes.iter().take(fit) {
+    for ch in r.changes.iter().take(change_rows) {
         let (word, color) = match ch.change {
             ChangeKind::Added => (&t.labels.change_added, t.colors.pass),
             ChangeKind::Changed => (&t.labels.change_changed, t.colors.accent),
@@ -740,8 +746,8 @@ pub fn page_two(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, domains_shown: usize) {
         ];
         y = table_row(c, x, y, &cols, &cells);
     }
-    if r.changes.len() > fit {
-        y = more_line(c, x, y, r.changes.len() - fit, &t.labels.more);
+    if r.changes.len() > change_rows {
+        y = more_line(c, x, y, r.changes.len() - change_rows, &t.labels.more);
     }
 
     // Self-verification.
@@ -869,9 +875,36 @@ pub fn page_two(c: &mut Canvas<'_, '_>, x: &Ctx<'_>, domains_shown: usize) {
     footer(c, x, 2);
 }
 
+/// How many domain rows (continued from page 1) and change rows fit in `flex` points,
+/// counting headings, table headers and the "+ N more" lines. Changes keep at least
+/// half of the rows when both lists are long.
+fn share_rows(flex: f32, row: f32, domains: usize, changes: usize) -> (usize, usize) {
+    let domain_block = |d: usize| {
+        if domains == 0 {
+            return 0.0;
+        }
+        let table = if d > 0 { row * (d as f32 + 1.0) } else { 0.0 };
+        let more = if d < domains { row } else { 0.0 };
+        SECTION_GAP - 4.0 + HEADING_H + table + more
+    };
+    let change_block = |c: usize| {
+        let more = if c < changes { row } else { 0.0 };
+        SECTION_GAP + HEADING_H + row * (c as f32 + 1.0) + more
+    };
+    let (mut d, mut c) = (domains, changes);
+    while domain_block(d) + change_block(c) > flex && (d > 0 || c > 0) {
+        if d > c || c == 0 {
+            d -= 1;
+        } else {
+            c -= 1;
+        }
+    }
+    (d, c)
+}
+
 fn change_columns(x: &Ctx<'_>) -> [(String, f32); 5] {
     let l = &x.t.labels;
-    let hash = 112.0;
+    let hash = 92.0;
     let fixed = 52.0 + 62.0 + 2.0 * hash;
     [
         (l.change.clone(), 52.0),
@@ -1113,13 +1146,13 @@ fn threat_text(x: &Ctx<'_>, e: ThreatEvents) -> String {
     }
 }
 
-fn key_source_text(x: &Ctx<'_>, k: KeySource) -> String {
+fn key_source_text(x: &Ctx<'_>, k: KeyKind) -> String {
     let l = &x.t.labels;
     match k {
-        KeySource::Keystore => l.keystore.clone(),
-        KeySource::KeyFiles => l.key_files.clone(),
-        KeySource::DebugKey => l.debug_key_short.clone(),
-        KeySource::AdHoc => l.ad_hoc_short.clone(),
+        KeyKind::Keystore => l.keystore.clone(),
+        KeyKind::KeyFiles => l.key_files.clone(),
+        KeyKind::DebugKey => l.debug_key_short.clone(),
+        KeyKind::AdHoc => l.ad_hoc_short.clone(),
     }
 }
 
@@ -1180,19 +1213,23 @@ fn expiry_unix(day: &str) -> Option<i64> {
     Some((days + 1) * 86_400)
 }
 
-trait ContinuedOn {
-    fn continued_on(&self) -> String;
-}
-
-impl ContinuedOn for super::template::Labels {
-    fn continued_on(&self) -> String {
-        format!("{} {}", self.continued, self.page.to_lowercase())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_share_the_page_and_always_fit() {
+        let row = 15.0;
+        let fits = |flex: f32, d: usize, c: usize| {
+            let (dr, cr) = share_rows(flex, row, d, c);
+            assert!(dr <= d && cr <= c);
+            (dr, cr)
+        };
+        assert_eq!(fits(1000.0, 0, 10), (0, 10));
+        let (dr, cr) = fits(300.0, 40, 80);
+        assert!(dr > 3 && cr > 3 && dr.abs_diff(cr) <= 1, "{dr} {cr}");
+        assert_eq!(fits(0.0, 40, 80), (0, 0));
+    }
 
     #[test]
     fn sizes_and_digits_read_well() {
