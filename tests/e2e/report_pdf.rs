@@ -266,11 +266,7 @@ fn long_lists_and_other_formats_stay_on_two_pages() {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    for fact in [
-        "NON-BLOCKING",
-        "DEVELOPMENT_STAGE",
-        "are never blocked",
-    ] {
+    for fact in ["NON-BLOCKING", "DEVELOPMENT_STAGE", "are never blocked"] {
         assert!(flat.contains(fact), "{fact}: {flat}");
     }
 }

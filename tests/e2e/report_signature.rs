@@ -322,3 +322,38 @@ fn adhoc_ipa_report_is_signed_by_the_debug_key_and_verifies() {
         "{err}"
     );
 }
+
+#[test]
+fn hostile_edits_never_panic_and_never_verify() {
+    // A small deterministic mutation run (xorshift): truncations, insertions, deletions and
+    // byte swaps anywhere in a signed report. Every result must be a clean error — or, when
+    // the edit only touched layout, the original content.
+    let signer = TestSigner::load("release-ec");
+    let report = sample::build(&signer, &Options::default()).report;
+    let json = to_json_bytes(&report).unwrap();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let alphabet = b"{}[]\":,0123456789abcdef-+.eE \\u\n\x00\xff";
+    for _ in 0..3000 {
+        let mut bad = json.clone();
+        match next(4) {
+            0 => bad.truncate(next(bad.len())),
+            1 => bad.insert(next(bad.len()), alphabet[next(alphabet.len())]),
+            2 => {
+                bad.remove(next(bad.len()));
+            }
+            _ => {
+                let i = next(bad.len());
+                bad[i] = alphabet[next(alphabet.len())];
+            }
+        }
+        if let Ok(v) = verify_doc(&bad) {
+            assert_eq!(v.report, report, "an edit verified with different content");
+        }
+    }
+}
