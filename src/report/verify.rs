@@ -38,8 +38,9 @@ pub const POLICY_PATH_AAB: &str = "base/assets/fuse/policy.bin";
 /// The signer of a package, as its own verifier found it *after* checking its signatures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackageSigner {
-    /// Leaf certificate DER of the (single) signer.
-    Certificate(Vec<u8>),
+    /// SHA-256 of the (single) signer's leaf certificate DER, as the APK verifier reports
+    /// it (`apk::Verified::signer_cert_sha256`).
+    CertificateSha256([u8; 32]),
     /// iOS ad-hoc code signature.
     AdHoc,
 }
@@ -119,7 +120,7 @@ pub fn verify_app_against_report(
 
     let app_signer = package.signer()?;
     let app_signer_name = match &app_signer {
-        PackageSigner::Certificate(der) => sha256_hex(der),
+        PackageSigner::CertificateSha256(sha) => hex(sha),
         PackageSigner::AdHoc => "ad-hoc".to_string(),
     };
     let report_signer_name = match report.output.signer.kind {

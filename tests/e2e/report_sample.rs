@@ -364,7 +364,7 @@ pub fn build(signer: &TestSigner, o: &Options<'_>) -> Sample {
             signer: if adhoc {
                 PackageSigner::AdHoc
             } else {
-                PackageSigner::Certificate(signer.cert.clone())
+                PackageSigner::CertificateSha256(signer.cert_sha256())
             },
             entries: entries_map,
         },

@@ -93,12 +93,13 @@ fn samples() -> Vec<(&'static str, Report)> {
 fn every_sample_report_validates_against_the_schema() {
     let dir = support::tempdir();
     let mut files = Vec::new();
+    // Also kept as the seed corpus of the report_verify fuzz target (fuzz/seeds/report_verify).
+    let seeds = support::scratch().join("report-sample").join("json");
+    std::fs::create_dir_all(&seeds).unwrap();
     for (name, report) in samples() {
-        files.push(sample::write_json(
-            &report,
-            dir.path(),
-            &format!("{name}.json"),
-        ));
+        let file = sample::write_json(&report, dir.path(), &format!("{name}.json"));
+        std::fs::copy(&file, seeds.join(format!("{name}.json"))).unwrap();
+        files.push(file);
     }
     // The schema must also reject what the model cannot produce.
     let apk = serde_json::to_value(&samples()[0].1).unwrap();

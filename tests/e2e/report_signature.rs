@@ -266,7 +266,7 @@ fn verify_names_each_mismatch_with_exit_6() {
 
     // The same package re-signed by another key: bytes and signer differ.
     let mut resigned = sample::build(&release, &Options::default());
-    resigned.package.signer = PackageSigner::Certificate(other.cert.clone());
+    resigned.package.signer = PackageSigner::CertificateSha256(other.cert_sha256());
     resigned.package.bytes.extend_from_slice(b" re-signed");
     let (line, _) = mismatch_line(&mut resigned, &base.report);
     assert!(line.contains("signer certificate differs"), "{line}");
@@ -314,7 +314,7 @@ fn adhoc_ipa_report_is_signed_by_the_debug_key_and_verifies() {
     verify_app_against_report(&app, &r, &mut s.package).unwrap();
 
     // A certificate-signed IPA against the ad-hoc report: signer differs.
-    s.package.signer = PackageSigner::Certificate(debug.cert.clone());
+    s.package.signer = PackageSigner::CertificateSha256(debug.cert_sha256());
     let err = verify_app_against_report(&app, &r, &mut s.package).unwrap_err();
     assert!(
         err.to_string()
