@@ -8,6 +8,7 @@ pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod keys;
+pub mod payloads;
 pub mod report;
 
 pub use error::{Error, ExitStatus};
