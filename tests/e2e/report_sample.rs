@@ -172,8 +172,7 @@ pub fn build(signer: &TestSigner, o: &Options<'_>) -> Sample {
         },
     );
     let policy = policy(&token, o.stage);
-    // The policy encoder lands with the policy crate; the report only hashes the bytes.
-    let blob = format!("policy.bin for {token} {:?}", o.stage).into_bytes();
+    let blob = fuse_policy::encode(&policy);
 
     let mut b = ReportBuilder::new(clock);
     b.step(StepName::Read, StepResult::Ok, Duration::from_millis(41));

@@ -231,6 +231,11 @@ fn verify_app_against_report_accepts_the_real_pair() {
     );
     let v = verify_app_against_report(&app, &report, &mut s.package).unwrap();
     assert_eq!(v.report.output.sha256, support::sha256_file(&app));
+    // The embedded policy carries the report's build id (the fusedAppToken of threat events).
+    let blob = read_policy(&mut s.package).unwrap().unwrap();
+    let policy = fuse_policy::decode(&blob).unwrap();
+    assert_eq!(policy.build_id, v.report.build_id);
+    assert_eq!(policy.fusion_set_id, v.report.fusion_set.id);
 }
 
 fn mismatch_line(app_bytes_from: &mut sample::Sample, report: &Report) -> (String, ExitStatus) {
