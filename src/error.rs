@@ -51,6 +51,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// Fusion-set reading, validation and `fusion-set init` (src/fusion_set/).
+    #[error(transparent)]
+    FusionSet(#[from] crate::fusion_set::Error),
+
+    /// `fuse pin` (src/pin/).
+    #[error(transparent)]
+    Pin(#[from] crate::pin::Error),
 }
 
 impl Error {
@@ -60,6 +68,27 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::FusionSet(e) => {
+                use crate::fusion_set::Error as E;
+                match e {
+                    // The fusion set given is missing, unreadable or invalid.
+                    E::Read { .. } | E::Invalid { .. } => ExitStatus::BadFusionSet,
+                    // `init` would overwrite a file: add --force.
+                    E::OutputExists { .. } => ExitStatus::Usage,
+                    E::SourceDateEpoch { .. } | E::Write { .. } => ExitStatus::Failure,
+                }
+            }
+            Self::Pin(e) => {
+                use crate::pin::Error as E;
+                match e {
+                    // The certificate input is missing, unreadable or not certificates.
+                    E::Read { .. } | E::Malformed { .. } => ExitStatus::BadPackage,
+                    E::BadTarget { .. } => ExitStatus::Usage,
+                    E::Resolve { .. } | E::Connect { .. } | E::Timeout { .. } | E::Tls { .. } => {
+                        ExitStatus::Failure
+                    }
+                }
+            }
         }
     }
 

@@ -6,5 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod fusion_set;
+pub mod pin;
 
 pub use error::{Error, ExitStatus};
