@@ -161,14 +161,19 @@ pub fn normalize(raw: &str) -> Result<Host, String> {
             quoted(raw)
         ));
     }
-    if ascii.parse::<std::net::Ipv4Addr>().is_ok()
-        || ascii
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    if ascii.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Err(format!(
+            "{} is an IP address — pins apply to host names; IP literals are never matched",
+            quoted(raw)
+        ));
+    }
+    if ascii
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(format!(
-            "{} is an IP address (or ends in a numeric label) — pins apply to host names; IP literals are never matched",
+            "{} ends in a numeric label — not a host name (top-level domains are never all digits)",
             quoted(raw)
         ));
     }

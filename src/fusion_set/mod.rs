@@ -12,12 +12,14 @@
 
 mod compile;
 mod date;
+mod dialog;
 mod error;
 mod host;
 mod json;
 mod model;
 mod pin;
 mod problem;
+mod reader;
 mod starter;
 mod validate;
 
@@ -37,8 +39,9 @@ pub use model::{
 };
 pub use pin::Pin;
 pub use problem::{Problem, Warning, WarningCode};
+pub use reader::COMMENT_PREFIX;
 pub use starter::{PLACEHOLDER_PINS, starter, write as write_starter};
-pub use validate::{COMMENT_PREFIX, EXPIRY_WARNING_SECONDS, PRODUCTION_MIN_VALIDITY_SECONDS};
+pub use validate::{EXPIRY_WARNING_SECONDS, PRODUCTION_MIN_VALIDITY_SECONDS};
 
 /// Larger files are refused before parsing: a real fusion set is a few KiB.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;

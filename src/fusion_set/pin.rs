@@ -61,8 +61,25 @@ pub fn parse(raw: &str) -> Result<Pin, String> {
         });
     };
     let bytes = STANDARD.decode(b64).map_err(|e| {
+        let why = match e {
+            base64::DecodeError::InvalidByte(at, b) => {
+                format!("invalid character {:?} at position {at}", char::from(b))
+            }
+            base64::DecodeError::InvalidLength(_) => "wrong length".to_owned(),
+            base64::DecodeError::InvalidLastSymbol {
+                offset: at,
+                symbol: b,
+                ..
+            } => {
+                format!(
+                    "invalid last character {:?} at position {at}",
+                    char::from(b)
+                )
+            }
+            base64::DecodeError::InvalidPadding => "missing or wrong '=' padding".to_owned(),
+        };
         format!(
-            "bad base64 after \"{PREFIX}\" ({e}) — standard alphabet with '=' padding, no spaces"
+            "bad base64 after \"{PREFIX}\" ({why}) — standard alphabet with '=' padding, no spaces"
         )
     })?;
     let digest: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {

@@ -7,18 +7,16 @@
 
 use std::collections::BTreeMap;
 
+use fuse_policy::limits;
+
 use super::date;
+use super::dialog::{MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, default_button_count};
 use super::host;
 use super::json::Node;
-use super::model::{
-    Action, Button, ButtonAction, CertificatePinning, Domain, Enforce, Localized, Stage,
-    ThreatEvents,
-};
+use super::model::{Action, CertificatePinning, Domain, Enforce, Stage, ThreatEvents};
 use super::pin;
 use super::problem::{JsonPath, Problem, Warning, WarningCode};
-
-/// Keys starting with this are comments.
-pub const COMMENT_PREFIX: &str = "$comment";
+use super::reader::{Validator, quoted};
 
 /// Production requires pin sets valid for at least this long; others get a warning
 /// below [`EXPIRY_WARNING_SECONDS`].
@@ -28,13 +26,7 @@ pub const EXPIRY_WARNING_SECONDS: i64 = 90 * 86_400;
 /// The longest accepted `fusionSetId`.
 pub const MAX_ID_LEN: usize = 128;
 const MAX_NAME_CHARS: usize = 200;
-const MAX_TITLE_CHARS: usize = 100;
-const MAX_MESSAGE_CHARS: usize = 1000;
-const MAX_LABEL_CHARS: usize = 40;
 const MAX_EXTERNAL_ID_CHARS: usize = 128;
-const MAX_URL_CHARS: usize = 2048;
-/// Android's AlertDialog has three button slots (positive, negative, neutral).
-const MAX_BUTTONS: usize = 3;
 
 const ROOT_KEYS: &[&str] = &["fusionSetId", "name", "stage", "CertificatePinning"];
 const PINNING_KEYS: &[&str] = &[
@@ -52,7 +44,6 @@ const PINNING_KEYS: &[&str] = &[
     "enforce",
 ];
 const DOMAIN_KEYS: &[&str] = &["host", "includeSubdomains", "expires", "pins"];
-const LOCALIZED_KEYS: &[&str] = &["title", "message", "buttons"];
 const ENFORCE_KEYS: &[&str] = &[
     "caBasicConstraints",
     "minRsaBits",
@@ -76,18 +67,6 @@ const ACTIONS: &[(&str, Action)] = &[
     ("warn", Action::Warn),
     ("log", Action::Log),
 ];
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ButtonKind {
-    Close,
-    Dismiss,
-    Redirect,
-}
-const BUTTON_ACTIONS: &[(&str, ButtonKind)] = &[
-    ("close", ButtonKind::Close),
-    ("dismiss", ButtonKind::Dismiss),
-    ("redirect", ButtonKind::Redirect),
-];
-
 /// The valid content of a fusion set, before the file hash is attached.
 pub struct Validated {
     pub id: String,
@@ -128,235 +107,7 @@ pub fn check_fusion_set_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-struct Validator {
-    now_unix: i64,
-    problems: Vec<Problem>,
-    warnings: Vec<Warning>,
-}
-
-/// An object's members after the key checks: first occurrence of each known key.
-struct Members<'a> {
-    path: JsonPath,
-    members: Vec<(&'a str, &'a Node)>,
-}
-
-impl<'a> Members<'a> {
-    /// The value of an optional key; `null` counts as absent.
-    fn optional(&self, key: &str) -> Option<(&'a Node, JsonPath)> {
-        self.members
-            .iter()
-            .find(|(k, v)| *k == key && **v != Node::Null)
-            .map(|(_, v)| (*v, self.path.key(key)))
-    }
-
-    fn present(&self, key: &str) -> Option<(&'a Node, JsonPath)> {
-        self.members
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| (*v, self.path.key(key)))
-    }
-}
-
 impl Validator {
-    fn problem(&mut self, path: &JsonPath, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.to_string(),
-            message: message.into(),
-        });
-    }
-
-    fn warn(&mut self, code: WarningCode, path: &JsonPath, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            code,
-            path: path.to_string(),
-            message: message.into(),
-        });
-    }
-
-    // ---- generic readers -------------------------------------------------------------
-
-    /// Check that `node` is an object with only `known` keys (plus comments), each once.
-    fn object<'a>(
-        &mut self,
-        node: &'a Node,
-        path: &JsonPath,
-        known: &[&str],
-    ) -> Option<Members<'a>> {
-        let Node::Object(entries) = node else {
-            self.problem(path, format!("expected an object, found {}", node.kind()));
-            return None;
-        };
-        let mut members: Vec<(&'a str, &'a Node)> = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
-        for (key, value) in entries {
-            let key_path = path.key(key);
-            if seen.contains(&key.as_str()) {
-                self.problem(
-                    &key_path,
-                    "duplicate key — JSON parsers keep only one of the values; remove the other",
-                );
-                continue;
-            }
-            seen.push(key);
-            if key.starts_with(COMMENT_PREFIX) {
-                self.comment(value, &key_path);
-                continue;
-            }
-            if !known.contains(&key.as_str()) {
-                self.problem(&key_path, unknown_key_message(key, known));
-                continue;
-            }
-            members.push((key, value));
-        }
-        Some(Members {
-            path: path.clone(),
-            members,
-        })
-    }
-
-    fn comment(&mut self, node: &Node, path: &JsonPath) {
-        let ok = match node {
-            Node::String(_) => true,
-            Node::Array(items) => items.iter().all(|i| matches!(i, Node::String(_))),
-            _ => false,
-        };
-        if !ok {
-            self.problem(
-                path,
-                format!(
-                    "a {COMMENT_PREFIX} key holds a comment: a string or an array of strings, found {}",
-                    node.kind()
-                ),
-            );
-        }
-    }
-
-    /// A required key: reports its absence.
-    fn required<'a>(&mut self, members: &Members<'a>, key: &str) -> Option<(&'a Node, JsonPath)> {
-        let found = members.present(key);
-        if found.is_none() {
-            self.problem(&members.path.key(key), "missing (required)");
-        }
-        found
-    }
-
-    fn string<'a>(&mut self, node: &'a Node, path: &JsonPath) -> Option<&'a str> {
-        match node {
-            Node::String(s) => Some(s),
-            other => {
-                self.problem(path, format!("expected a string, found {}", other.kind()));
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, node: &Node, path: &JsonPath) -> Option<bool> {
-        match node {
-            Node::Bool(b) => Some(*b),
-            other => {
-                let hint = match other {
-                    Node::String(s) if s == "true" || s == "false" => " (write it without quotes)",
-                    _ => "",
-                };
-                self.problem(
-                    path,
-                    format!("expected true or false, found {}{hint}", other.kind()),
-                );
-                None
-            }
-        }
-    }
-
-    fn array<'a>(&mut self, node: &'a Node, path: &JsonPath) -> Option<&'a [Node]> {
-        match node {
-            Node::Array(items) => Some(items),
-            other => {
-                self.problem(path, format!("expected an array, found {}", other.kind()));
-                None
-            }
-        }
-    }
-
-    fn integer(&mut self, node: &Node, path: &JsonPath, min: u32, max: u32) -> Option<u32> {
-        let Node::Number(n) = node else {
-            self.problem(path, format!("expected an integer, found {}", node.kind()));
-            return None;
-        };
-        let Some(value) = n.as_u64() else {
-            let message = if n.is_i64() {
-                format!("{n} is out of range ({min} to {max})")
-            } else {
-                format!("expected a whole number from {min} to {max}, found {n}")
-            };
-            self.problem(path, message);
-            return None;
-        };
-        match u32::try_from(value) {
-            Ok(v) if (min..=max).contains(&v) => Some(v),
-            _ => {
-                self.problem(path, format!("{value} is out of range ({min} to {max})"));
-                None
-            }
-        }
-    }
-
-    fn choice<T: Copy>(
-        &mut self,
-        node: &Node,
-        path: &JsonPath,
-        options: &[(&str, T)],
-    ) -> Option<T> {
-        let s = self.string(node, path)?;
-        if let Some((_, value)) = options.iter().find(|(name, _)| *name == s) {
-            return Some(*value);
-        }
-        let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-        let hint = if options.iter().any(|(n, _)| n.eq_ignore_ascii_case(s)) {
-            " (values are lowercase)"
-        } else {
-            ""
-        };
-        self.problem(
-            path,
-            format!("{} is not one of {}{hint}", quoted(s), names.join(", ")),
-        );
-        None
-    }
-
-    /// Text shown to people: non-blank, bounded, no control characters (newlines only
-    /// where `multiline`).
-    fn text(
-        &mut self,
-        node: &Node,
-        path: &JsonPath,
-        max_chars: usize,
-        multiline: bool,
-    ) -> Option<String> {
-        let s = self.string(node, path)?;
-        if s.trim().is_empty() {
-            self.problem(path, "empty — give a text or leave the key out");
-            return None;
-        }
-        let count = s.chars().count();
-        if count > max_chars {
-            self.problem(
-                path,
-                format!("too long ({count} characters, at most {max_chars})"),
-            );
-            return None;
-        }
-        if s.chars()
-            .any(|c| c.is_control() && !(multiline && c == '\n'))
-        {
-            let allowed = if multiline { " other than \\n" } else { "" };
-            self.problem(path, format!("contains a control character{allowed}"));
-            return None;
-        }
-        Some(s.to_owned())
-    }
-
-    // ---- the schema ------------------------------------------------------------------
-
     fn root(&mut self, node: &Node) -> Option<Validated> {
         let root = JsonPath::root();
         let members = self.object(node, &root, ROOT_KEYS)?;
@@ -467,320 +218,6 @@ impl Validator {
         })
     }
 
-    /// `Some(None)` when absent, `None` when invalid.
-    fn optional_text(
-        &mut self,
-        m: &Members<'_>,
-        key: &str,
-        max: usize,
-        multiline: bool,
-    ) -> Option<Option<String>> {
-        match m.optional(key) {
-            None => Some(None),
-            Some((n, p)) => self.text(n, &p, max, multiline).map(Some),
-        }
-    }
-
-    /// `buttons`, `actions`, `redirects`: three parallel lists (SDK style).
-    fn buttons(&mut self, m: &Members<'_>) -> Option<Vec<Button>> {
-        let labels = m.optional("buttons");
-        let actions = m.optional("actions");
-        let redirects = m.optional("redirects");
-        let bpath = m.path.key("buttons");
-        let apath = m.path.key("actions");
-        let rpath = m.path.key("redirects");
-        let mut ok = true;
-
-        let labels: Option<Vec<Option<String>>> = match labels {
-            None => None,
-            Some((n, p)) => match self.array(n, &p) {
-                None => {
-                    ok = false;
-                    None
-                }
-                Some(items) => Some(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| self.text(item, &p.index(i), MAX_LABEL_CHARS, false))
-                        .collect(),
-                ),
-            },
-        };
-        let kinds: Option<Vec<Option<ButtonKind>>> = match actions {
-            None => None,
-            Some((n, p)) => match self.array(n, &p) {
-                None => {
-                    ok = false;
-                    None
-                }
-                Some(items) => Some(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| self.choice(item, &p.index(i), BUTTON_ACTIONS))
-                        .collect(),
-                ),
-            },
-        };
-        // Each redirect: Some(Some(url)) = a URL, Some(None) = none ("" or null), None = invalid.
-        let urls: Option<Vec<Option<Option<String>>>> = match redirects {
-            None => None,
-            Some((n, p)) => match self.array(n, &p) {
-                None => {
-                    ok = false;
-                    None
-                }
-                Some(items) => Some(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| self.redirect(item, &p.index(i)))
-                        .collect(),
-                ),
-            },
-        };
-        if !ok {
-            return None;
-        }
-
-        match (&labels, &kinds) {
-            (None, None) => {
-                if urls.as_ref().is_some_and(|u| !u.is_empty()) {
-                    self.problem(
-                        &rpath,
-                        "given without buttons and actions — redirects[i] belongs to buttons[i]",
-                    );
-                    return None;
-                }
-                return Some(Vec::new());
-            }
-            (Some(_), None) => {
-                self.problem(
-                    &apath,
-                    "missing — each of buttons needs an action (\"close\", \"dismiss\" or \"redirect\")",
-                );
-                return None;
-            }
-            (None, Some(_)) => {
-                self.problem(&bpath, "missing — each of actions needs a button label");
-                return None;
-            }
-            (Some(_), Some(_)) => {}
-        }
-        let (labels, kinds) = (labels.unwrap_or_default(), kinds.unwrap_or_default());
-        if labels.is_empty() {
-            self.problem(
-                &bpath,
-                format!("empty — give 1 to {MAX_BUTTONS} buttons, or leave buttons and actions out for the default button"),
-            );
-            return None;
-        }
-        if labels.len() > MAX_BUTTONS {
-            self.problem(
-                &bpath,
-                format!(
-                    "{} buttons — a dialog has at most {MAX_BUTTONS}",
-                    labels.len()
-                ),
-            );
-            return None;
-        }
-        let mut lengths_ok = true;
-        if kinds.len() != labels.len() {
-            self.problem(
-                &apath,
-                format!(
-                    "has {} entries but buttons has {} — buttons, actions and redirects are parallel lists",
-                    kinds.len(),
-                    labels.len()
-                ),
-            );
-            lengths_ok = false;
-        }
-        if let Some(urls) = urls.as_ref().filter(|u| u.len() != labels.len()) {
-            {
-                self.problem(
-                    &rpath,
-                    format!(
-                        "has {} entries but buttons has {} — buttons, actions and redirects are parallel lists (use null for no redirect)",
-                        urls.len(),
-                        labels.len()
-                    ),
-                );
-                lengths_ok = false;
-            }
-        }
-        if !lengths_ok {
-            return None;
-        }
-
-        let mut buttons = Vec::with_capacity(labels.len());
-        let mut all_ok = true;
-        for (i, (label, kind)) in labels.into_iter().zip(kinds).enumerate() {
-            let url = match &urls {
-                None => Some(None),
-                Some(urls) => urls.get(i).cloned().unwrap_or(Some(None)),
-            };
-            let action = match (kind, url) {
-                (Some(ButtonKind::Redirect), Some(Some(url))) => Some(ButtonAction::Redirect(url)),
-                (Some(ButtonKind::Redirect), Some(None)) => {
-                    let where_ = if urls.is_some() {
-                        format!("redirects[{i}] is empty")
-                    } else {
-                        "redirects is missing".to_owned()
-                    };
-                    self.problem(
-                        &apath.index(i),
-                        format!("\"redirect\" needs a URL, but {where_} — give the URL at redirects[{i}]"),
-                    );
-                    None
-                }
-                (Some(other), Some(Some(_))) => {
-                    let name = if other == ButtonKind::Close {
-                        "close"
-                    } else {
-                        "dismiss"
-                    };
-                    self.problem(
-                        &rpath.index(i),
-                        format!("a URL is given but actions[{i}] is \"{name}\" — use \"redirect\" or set redirects[{i}] to null"),
-                    );
-                    None
-                }
-                (Some(ButtonKind::Close), Some(None)) => Some(ButtonAction::Close),
-                (Some(ButtonKind::Dismiss), Some(None)) => Some(ButtonAction::Dismiss),
-                _ => None,
-            };
-            match (label, action) {
-                (Some(label), Some(action)) => buttons.push(Button { label, action }),
-                _ => all_ok = false,
-            }
-        }
-        all_ok.then_some(buttons)
-    }
-
-    fn redirect(&mut self, node: &Node, path: &JsonPath) -> Option<Option<String>> {
-        match node {
-            Node::Null => Some(None),
-            Node::String(s) if s.is_empty() => Some(None),
-            Node::String(s) => match check_url(s) {
-                Ok(()) => Some(Some(s.clone())),
-                Err(e) => {
-                    self.problem(path, e);
-                    None
-                }
-            },
-            other => {
-                self.problem(
-                    path,
-                    format!(
-                        "expected a URL string, \"\" or null, found {}",
-                        other.kind()
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    fn localized(
-        &mut self,
-        node: &Node,
-        path: &JsonPath,
-        button_count: Option<usize>,
-    ) -> Option<BTreeMap<String, Localized>> {
-        let Node::Object(entries) = node else {
-            self.problem(
-                path,
-                format!(
-                    "expected an object keyed by language (\"de\", \"pt-BR\"), found {}",
-                    node.kind()
-                ),
-            );
-            return None;
-        };
-        let mut out = BTreeMap::new();
-        let mut seen: Vec<(&str, String)> = Vec::new();
-        let mut ok = true;
-        for (tag, value) in entries {
-            let p = path.key(tag);
-            if tag.starts_with(COMMENT_PREFIX) {
-                self.comment(value, &p);
-                continue;
-            }
-            if let Err(e) = check_language_tag(tag) {
-                self.problem(&p, e);
-                ok = false;
-                continue;
-            }
-            let normal = tag.to_ascii_lowercase();
-            if let Some((first, _)) = seen.iter().find(|(_, n)| *n == normal) {
-                let message = if *first == tag.as_str() {
-                    "duplicate key — JSON parsers keep only one of the values; remove the other"
-                        .to_owned()
-                } else {
-                    format!("same language as \"{first}\" (tags are not case-sensitive)")
-                };
-                self.problem(&p, message);
-                ok = false;
-                continue;
-            }
-            seen.push((tag, normal.clone()));
-            match self.localized_entry(value, &p, button_count) {
-                Some(entry) => {
-                    out.insert(normal, entry);
-                }
-                None => ok = false,
-            }
-        }
-        ok.then_some(out)
-    }
-
-    fn localized_entry(
-        &mut self,
-        node: &Node,
-        path: &JsonPath,
-        button_count: Option<usize>,
-    ) -> Option<Localized> {
-        let m = self.object(node, path, LOCALIZED_KEYS)?;
-        let title = self.optional_text(&m, "title", MAX_TITLE_CHARS, false);
-        let message = self.optional_text(&m, "message", MAX_MESSAGE_CHARS, true);
-        let buttons = match m.optional("buttons") {
-            None => Some(Vec::new()),
-            Some((n, p)) => {
-                let items = self.array(n, &p)?;
-                let labels: Vec<Option<String>> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| self.text(item, &p.index(i), MAX_LABEL_CHARS, false))
-                    .collect();
-                match button_count {
-                    Some(0) if !labels.is_empty() => {
-                        self.problem(
-                            &p,
-                            "this action shows no dialog buttons to translate — remove it",
-                        );
-                        None
-                    }
-                    Some(count) if labels.len() != count => {
-                        self.problem(
-                            &p,
-                            format!("has {} labels but the dialog has {count} buttons — translate each button, in order", labels.len()),
-                        );
-                        None
-                    }
-                    _ => labels.into_iter().collect::<Option<Vec<String>>>(),
-                }
-            }
-        };
-        Some(Localized {
-            title: title?,
-            message: message?,
-            buttons: buttons?,
-        })
-    }
-
     fn domains(
         &mut self,
         node: &Node,
@@ -792,6 +229,17 @@ impl Validator {
             self.problem(
                 path,
                 "empty — list at least one domain; pins apply only to the hosts listed here",
+            );
+            return None;
+        }
+        if items.len() > limits::MAX_DOMAINS {
+            self.problem(
+                path,
+                format!(
+                    "{} domains — at most {} fit in one policy; use includeSubdomains or a \"*.\" wildcard",
+                    items.len(),
+                    limits::MAX_DOMAINS
+                ),
             );
             return None;
         }
@@ -925,6 +373,17 @@ impl Validator {
             );
             return None;
         }
+        if items.len() > limits::MAX_PINS_PER_DOMAIN {
+            self.problem(
+                path,
+                format!(
+                    "{} pins — at most {} per domain",
+                    items.len(),
+                    limits::MAX_PINS_PER_DOMAIN
+                ),
+            );
+            return None;
+        }
         let mut pins: Vec<pin::Pin> = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
@@ -1011,7 +470,10 @@ impl Validator {
                 if !fine {
                     self.problem(
                         &p,
-                        format!("production requires at least {}", defaults.min_rsa_bits),
+                        format!(
+                            "production requires at least {} (every enforce check at its default strength or stronger)",
+                            defaults.min_rsa_bits
+                        ),
                     );
                 }
                 fine
@@ -1024,7 +486,10 @@ impl Validator {
                 if !fine {
                     self.problem(
                         &p,
-                        format!("production requires at least {}", defaults.min_ec_bits),
+                        format!(
+                            "production requires at least {} (every enforce check at its default strength or stronger)",
+                            defaults.min_ec_bits
+                        ),
                     );
                 }
                 fine
@@ -1037,115 +502,4 @@ impl Validator {
             sha256_signatures: sha?,
         })
     }
-}
-
-/// Dialog buttons shown when the file lists none: `close` gets "Close" (closes the
-/// app), `alert` gets "OK" (dismisses); `warn` and `log` show no dialog.
-pub fn default_button_count(action: Action) -> usize {
-    usize::from(action.shows_dialog())
-}
-
-/// BCP 47-shaped language tags as devices report them: `de`, `pt-BR`, `zh-Hant-TW`.
-fn check_language_tag(tag: &str) -> Result<(), String> {
-    let mut parts = tag.split('-');
-    let primary_ok = parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    let rest_ok =
-        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if primary_ok && rest_ok && tag.len() <= 35 {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} is not a language tag — use a code such as \"de\", \"fr-CA\" or \"pt-BR\"",
-            quoted(tag)
-        ))
-    }
-}
-
-/// A redirect target: an absolute URL with a scheme apps can open (https, a store
-/// scheme...). Script and local-file schemes are refused.
-fn check_url(url: &str) -> Result<(), String> {
-    if url.chars().count() > MAX_URL_CHARS {
-        return Err(format!("URL too long (at most {MAX_URL_CHARS} characters)"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{} contains whitespace — percent-encode it (%20)",
-            quoted(url)
-        ));
-    }
-    let scheme = url.split_once(':');
-    let valid = scheme.is_some_and(|(s, rest)| {
-        let mut c = s.chars();
-        c.next().is_some_and(|f| f.is_ascii_alphabetic())
-            && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '+' | '-' | '.'))
-            && !rest.is_empty()
-    });
-    let Some((s, _)) = scheme.filter(|_| valid) else {
-        return Err(format!(
-            "{} is not an absolute URL — give one such as \"https://example.com/help\"",
-            quoted(url)
-        ));
-    };
-    if [
-        "javascript",
-        "data",
-        "file",
-        "vbscript",
-        "content",
-        "intent",
-    ]
-    .iter()
-    .any(|bad| s.eq_ignore_ascii_case(bad))
-    {
-        return Err(format!(
-            "the {s}: scheme is not allowed for a redirect — use https:// or an app-store link"
-        ));
-    }
-    Ok(())
-}
-
-fn unknown_key_message(key: &str, known: &[&str]) -> String {
-    let suggestion = known
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .or_else(|| {
-            known
-                .iter()
-                .map(|k| (edit_distance(k, key), k))
-                .filter(|(d, _)| *d <= 2)
-                .min_by_key(|(d, _)| *d)
-                .map(|(_, k)| k)
-        });
-    match suggestion {
-        Some(k) => format!("unknown key — did you mean \"{k}\"? (keys are case-sensitive)"),
-        None => format!(
-            "unknown key — allowed here: {} (and {COMMENT_PREFIX}… comments)",
-            known.join(", ")
-        ),
-    }
-}
-
-/// Levenshtein distance on chars (short keys only, so quadratic is fine).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let substitute =
-                prev.get(j).copied().unwrap_or(usize::MAX - 1) + usize::from(ca != *cb);
-            let delete = prev.get(j + 1).copied().unwrap_or(usize::MAX - 1) + 1;
-            let insert = cur.get(j).copied().unwrap_or(usize::MAX - 1) + 1;
-            cur.push(substitute.min(delete).min(insert));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or_default()
-}
-
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| s.to_owned())
 }

@@ -13,3 +13,4 @@
 mod support;
 
 mod cli_contract;
+mod fusion_set_validate;
