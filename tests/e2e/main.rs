@@ -13,4 +13,6 @@
 mod support;
 
 mod cli_contract;
+mod fusion_set_compile;
 mod fusion_set_validate;
+mod pin_openssl_parity;
