@@ -122,6 +122,32 @@ mod tests {
     }
 
     #[test]
+    fn fusion_set_and_pin_errors_map_to_their_documented_codes() {
+        use crate::{fusion_set, pin};
+        let invalid = Error::from(fusion_set::Error::Invalid {
+            file: "fs.json".into(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        });
+        assert_eq!(invalid.exit_status(), ExitStatus::BadFusionSet);
+        let exists = Error::from(fusion_set::Error::OutputExists {
+            path: "fs.json".into(),
+        });
+        assert_eq!(exists.exit_status(), ExitStatus::Usage);
+        let malformed = Error::from(pin::Error::Malformed {
+            file: "c.pem".into(),
+            why: "empty file".into(),
+        });
+        assert_eq!(malformed.exit_status(), ExitStatus::BadPackage);
+        assert_eq!(malformed.to_string(), "c.pem: empty file");
+        let tls = Error::from(pin::Error::Tls {
+            target: "h:443".into(),
+            why: "x".into(),
+        });
+        assert_eq!(tls.exit_status(), ExitStatus::Failure);
+    }
+
+    #[test]
     fn not_available_is_exit_1_with_the_documented_text() {
         let e = Error::NotAvailable("build");
         assert_eq!(e.to_string(), "build is not available yet");

@@ -38,7 +38,8 @@ pub fn run(args: &PinArgs, out: &Output) -> anyhow::Result<()> {
             out.json_result(&json!({
                 "host": target.host,
                 "port": target.port,
-                "servername": args.servername.as_deref().unwrap_or(&target.host),
+                // null: the host was sent as SNI (none for an IP address).
+                "servername": args.servername,
                 "certificates": listed,
             }))?;
         } else {

@@ -55,8 +55,8 @@ impl FusionSet {
         &self.certificate_pinning.domains
     }
 
-    /// Number of distinct pins over all domains' entries (a pin shared by two
-    /// domains counts twice: it is listed twice).
+    /// Number of pins over all domains (each domain's pins are distinct; a pin listed
+    /// by two domains counts twice).
     pub fn pin_count(&self) -> usize {
         self.domains().iter().map(|d| d.pins.len()).sum()
     }

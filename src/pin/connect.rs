@@ -94,7 +94,8 @@ pub fn fetch_chain(
     servername: Option<&str>,
     timeout: Duration,
 ) -> Result<Vec<Vec<u8>>, Error> {
-    let deadline = Instant::now() + timeout;
+    let now = Instant::now();
+    let deadline = now.checked_add(timeout).unwrap_or(now);
     let shown = target.to_string();
     let timed_out = |what| Error::Timeout {
         what,

@@ -334,6 +334,10 @@ fn connect_prints_the_served_chain_with_ca_marks() {
     assert_eq!(v["host"], "127.0.0.1");
     assert_eq!(v["port"], server.port);
     assert_eq!(v["servername"], "api.example.test");
+    let run = fuse(["pin", "--json", "--connect", &target]);
+    run.success();
+    let plain: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plain["servername"], serde_json::Value::Null);
     let certs = v["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 2);
     assert_eq!(certs[0]["pin"], pins[0].as_str());
