@@ -59,6 +59,13 @@ pub enum Error {
     /// `fuse pin` (src/pin/).
     #[error(transparent)]
     Pin(#[from] crate::pin::Error),
+    /// Malformed or unpatchable binary XML (AndroidManifest.xml).
+    #[error(transparent)]
+    Axml(#[from] crate::axml::Error),
+
+    /// Keys, keystores, passwords, signing (src/keys/).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
 }
 
 impl Error {
@@ -89,6 +96,11 @@ impl Error {
                     }
                 }
             }
+            Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
         }
     }
 

@@ -4,9 +4,11 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod fusion_set;
+pub mod keys;
 pub mod pin;
 
 pub use error::{Error, ExitStatus};

@@ -1,7 +1,7 @@
 //! The fuse policy: the compiled form of a fusion set that travels inside the app.
 //!
 //! One crate, two users: the CLI builds a [`Policy`] from a validated fusion set and
-//! [`encode`]s it (feature `encode`); the shim on the device loads the blob into a
+//! encodes it (`encode`, feature `encode`); the shim on the device loads the blob into a
 //! [`Runtime`] and asks it about every TLS chain. Every decision the runtime makes
 //! lives here, so it is tested on the host, not only on a device.
 //!
