@@ -8,8 +8,10 @@ pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod fusion_set;
 pub mod keys;
 pub mod payloads;
+pub mod pin;
 pub mod report;
 pub mod zip;
 

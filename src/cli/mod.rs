@@ -4,7 +4,9 @@
 
 mod apk_commands;
 pub mod args;
+mod fusion_set;
 mod output;
+mod pin;
 
 use std::process::ExitCode;
 
@@ -40,13 +42,9 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
         Command::Sign(args) => apk_commands::sign(args, out),
         Command::Verify(args) => apk_commands::verify(args, out),
         Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
-        Command::FusionSet(FusionSetCommand::Validate(_)) => {
-            Err(Error::NotAvailable("fusion-set validate").into())
-        }
-        Command::FusionSet(FusionSetCommand::Init(_)) => {
-            Err(Error::NotAvailable("fusion-set init").into())
-        }
-        Command::Pin(_) => Err(Error::NotAvailable("pin").into()),
+        Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
+        Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),
+        Command::Pin(args) => pin::run(args, out),
     }
 }
 
