@@ -55,6 +55,10 @@ pub enum Error {
     /// Malformed or unpatchable binary XML (AndroidManifest.xml).
     #[error(transparent)]
     Axml(#[from] crate::axml::Error),
+
+    /// Malformed app bundle: protobuf files, manifest, module layout.
+    #[error(transparent)]
+    Aab(#[from] crate::aab::Error),
 }
 
 impl Error {
@@ -65,6 +69,7 @@ impl Error {
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
             Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Aab(_) => ExitStatus::BadPackage,
         }
     }
 
