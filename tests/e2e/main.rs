@@ -12,5 +12,6 @@
 
 mod support;
 
+mod aab_protoc_parity;
 mod axml_aapt_parity;
 mod cli_contract;
