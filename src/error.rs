@@ -56,6 +56,9 @@ pub enum Error {
     #[error(transparent)]
     Axml(#[from] crate::axml::Error),
 
+    /// Keys, keystores, passwords, signing (src/keys/).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
     /// Malformed app bundle: protobuf files, manifest, module layout.
     #[error(transparent)]
     Aab(#[from] crate::aab::Error),
@@ -69,6 +72,10 @@ impl Error {
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
             Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
             Self::Aab(_) => ExitStatus::BadPackage,
         }
     }

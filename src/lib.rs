@@ -8,5 +8,6 @@ pub mod aab;
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod keys;
 
 pub use error::{Error, ExitStatus};

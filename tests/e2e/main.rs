@@ -15,3 +15,7 @@ mod support;
 mod aab_protoc_parity;
 mod axml_aapt_parity;
 mod cli_contract;
+mod keys_debug_key;
+mod keys_hostile;
+mod keys_keystores;
+mod keys_openssl_dgst;
