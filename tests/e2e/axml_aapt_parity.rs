@@ -661,7 +661,9 @@ fn hostile_manifests_are_typed_errors_without_panics() {
             Err(_) => panic!("{file}: panicked"),
         };
         assert_eq!(error.kind(), kind, "{file}: {error}");
-        assert!(elapsed < Duration::from_secs(1), "{file}: took {elapsed:?}");
+        // A bound against hangs, not a benchmark: the same 5 s every hostile case gets
+        // (docs/testing.md), generous enough for a debug build on a loaded CI machine.
+        assert!(elapsed < Duration::from_secs(5), "{file}: took {elapsed:?}");
         let message = error.to_string();
         assert!(
             !message.contains('\n') && message.contains(" — "),
