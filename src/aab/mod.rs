@@ -20,6 +20,7 @@ pub mod bundle;
 pub mod error;
 pub mod manifest;
 pub mod native;
+pub mod plan;
 pub mod proto;
 pub mod wire;
 
