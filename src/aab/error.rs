@@ -80,11 +80,50 @@ impl Error {
     }
 }
 
+/// prost's message without its field path, which repeats once per nesting level (a
+/// 10,000-deep message would give a line of several KiB): `<what went wrong> (N messages
+/// deep)`.
+pub(crate) fn decode_problem(e: &prost::DecodeError) -> String {
+    let text = e.to_string();
+    let mut rest = text
+        .strip_prefix("failed to decode Protobuf message: ")
+        .unwrap_or(&text);
+    let mut depth = 0;
+    while let Some((segment, tail)) = rest.split_once(": ") {
+        let is_path = segment.contains('.')
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !is_path {
+            break;
+        }
+        depth += 1;
+        rest = tail;
+    }
+    if depth > 1 {
+        format!("{rest} ({depth} fields deep)")
+    } else {
+        rest.to_owned()
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prost_paths_are_summarised() {
+        use prost::Message;
+        let e = crate::aab::proto::XmlNode::decode(&[0x0a, 0x05][..]).unwrap_err();
+        assert_eq!(decode_problem(&e), "buffer underflow");
+        let e = crate::aab::proto::XmlNode::decode(&[0x08, 0x01][..]).unwrap_err();
+        assert_eq!(
+            decode_problem(&e),
+            "invalid wire type: Varint (expected LengthDelimited)"
+        );
+    }
 
     #[test]
     fn every_message_is_one_line_with_a_fix() {

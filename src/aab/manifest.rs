@@ -153,7 +153,7 @@ impl Manifest {
             });
         }
         let root = XmlNode::decode(bytes.as_slice())
-            .map_err(|e| Error::protobuf(file, MESSAGE, e.to_string()))?;
+            .map_err(|e| Error::protobuf(file, MESSAGE, super::error::decode_problem(&e)))?;
         let manifest = Self {
             file: file.to_owned(),
             bytes,

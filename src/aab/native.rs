@@ -46,7 +46,7 @@ impl NativeConfig {
             });
         }
         let decoded = NativeLibraries::decode(bytes.as_slice())
-            .map_err(|e| Error::protobuf(file, MESSAGE, e.to_string()))?;
+            .map_err(|e| Error::protobuf(file, MESSAGE, super::error::decode_problem(&e)))?;
         // The splice appends at the top level; make sure that level is plain records.
         wire::records(&bytes).map_err(|p| Error::protobuf(file, MESSAGE, p))?;
         Ok(Self {

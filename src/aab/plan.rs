@@ -124,7 +124,11 @@ pub fn read_bundle(source: &dyn BundleSource) -> std::result::Result<Bundle, cra
 
     let config = source.read(BUNDLE_CONFIG, MAX_BUNDLE_CONFIG)?;
     let config = BundleConfig::decode(config.as_slice()).map_err(|e| {
-        Error::protobuf(BUNDLE_CONFIG, "android.bundle.BundleConfig", e.to_string())
+        Error::protobuf(
+            BUNDLE_CONFIG,
+            "android.bundle.BundleConfig",
+            super::error::decode_problem(&e),
+        )
     })?;
     match config.r#type {
         bundle_type::REGULAR => {}

@@ -24,6 +24,7 @@ def write(name, files):
         for entry in sorted(files):
             info = zipfile.ZipInfo(entry, STAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # FAT: no POSIX permissions (jarsigner warns about them)
             z.writestr(info, files[entry])
 
 
