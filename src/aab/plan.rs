@@ -65,7 +65,8 @@ pub struct Bundle {
 
 /// What fusion adds: bytes the caller takes from `crate::payloads` and the policy.
 pub struct Payloads<'a> {
-    pub shim: &'a dyn Fn(&str) -> Option<&'a [u8]>,
+    /// The shim per ABI (`crate::payloads::android_shim`).
+    pub shim: &'a dyn Fn(&str) -> Option<&'static [u8]>,
     pub bridge_dex: &'a [u8],
     pub policy: &'a [u8],
 }
