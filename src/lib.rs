@@ -5,10 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod aab;
+pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod keys;
 pub mod payloads;
+pub mod zip;
 
 pub use error::{Error, ExitStatus};
