@@ -46,6 +46,9 @@ pub enum Error {
     /// APK container, signing and verification (src/zip, src/apk).
     #[error(transparent)]
     Apk(#[from] crate::apk::ApkError),
+    /// Making, signing, writing or checking a Certified Secure report.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
 
     /// File-system trouble outside any format parser.
     #[error("cannot {action} {} — {source}", path.display())]
@@ -81,6 +84,22 @@ impl Error {
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
             ) => ExitStatus::Usage,
             Self::Keys(_) => ExitStatus::Signing,
+            Self::Report(e) => {
+                use crate::report::Error as R;
+                match e {
+                    R::Malformed { .. }
+                    | R::UnsupportedSchema { .. }
+                    | R::SignatureInvalid { .. }
+                    | R::Mismatch { .. } => ExitStatus::Verification,
+                    R::Sign { .. } | R::UnsupportedKey { .. } => ExitStatus::Signing,
+                    R::SourceDateEpoch { .. } => ExitStatus::Usage,
+                    R::Incomplete { .. }
+                    | R::Inconsistent { .. }
+                    | R::Pdf { .. }
+                    | R::Write { .. }
+                    | R::Read { .. } => ExitStatus::Failure,
+                }
+            }
             Self::Aab(_) => ExitStatus::BadPackage,
         }
     }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod error;
 pub mod keys;
 pub mod payloads;
+pub mod report;
 pub mod zip;
 
 pub use error::{Error, ExitStatus};
