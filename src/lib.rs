@@ -9,6 +9,7 @@ pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod format;
 pub mod keys;
 pub mod payloads;
 pub mod report;

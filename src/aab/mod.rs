@@ -20,8 +20,10 @@ pub mod bundle;
 pub mod error;
 pub mod manifest;
 pub mod native;
+pub mod pipeline;
 pub mod plan;
 pub mod proto;
+pub mod sign;
 pub mod wire;
 
 pub use bundle::{Layout, Module};

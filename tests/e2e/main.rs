@@ -12,6 +12,8 @@
 
 mod support;
 
+mod aab_hostile;
+mod aab_jarsigner_parity;
 mod aab_protoc_parity;
 mod apksigner_parity;
 mod axml_aapt_parity;
