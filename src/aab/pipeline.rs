@@ -117,3 +117,47 @@ pub fn inspect(archive: &Archive) -> Result<Inspection, crate::Error> {
 pub fn cert_sha256(der: &[u8]) -> String {
     hex(&Sha256::digest(der))
 }
+
+/// A bundle as `fuse verify --report` sees it (`crate::report::PackageView`): the JAR
+/// signature checked by the same verifier as `fuse verify`, entries read with bounds.
+pub struct BundleView<'a>(pub &'a Archive);
+
+impl crate::report::PackageView for BundleView<'_> {
+    fn signer(&mut self) -> Result<crate::report::PackageSigner, crate::Error> {
+        let v = verify(self.0)?;
+        match v.signer_cert_sha256.as_slice() {
+            [one] => Ok(crate::report::PackageSigner::CertificateSha256(*one)),
+            many => Err(crate::apk::ApkError::Verify {
+                check: "JAR signature".into(),
+                why: format!(
+                    "the bundle has {} signers; a fused bundle has exactly one",
+                    many.len()
+                ),
+            }
+            .into()),
+        }
+    }
+
+    fn entry_names(&mut self) -> Result<Vec<String>, crate::Error> {
+        Ok(self.0.entries().iter().map(|e| e.name.clone()).collect())
+    }
+
+    fn read_entry(&mut self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, crate::Error> {
+        match self.0.size(name) {
+            None => Ok(None),
+            Some(_) => self.0.read(name, limit).map(Some),
+        }
+    }
+}
+
+/// The report's `input.aab` facts: module names, `base` first, then sorted.
+pub fn report_aab_facts(facts: &FusionFacts) -> crate::report::AabFacts {
+    let mut modules: Vec<String> = facts
+        .modules
+        .iter()
+        .filter(|m| *m == BASE)
+        .cloned()
+        .collect();
+    modules.extend(facts.modules.iter().filter(|m| *m != BASE).cloned());
+    crate::report::AabFacts { modules }
+}

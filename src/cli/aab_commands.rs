@@ -70,11 +70,32 @@ pub fn sign(archive: &Archive, args: &SignArgs, out: &Output) -> anyhow::Result<
 
 /// `fuse verify APP.aab`: bundle rules and the JAR signature.
 pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
-    if args.report.is_some() {
-        return Err(Error::NotAvailable("verify --report").into());
-    }
     read_bundle(archive)?;
     let v = sign::verify(archive).map_err(Error::from)?;
+    if let Some(report) = &args.report {
+        let verified = crate::report::verify_app_against_report(
+            &args.app,
+            report,
+            &mut pipeline::BundleView(archive),
+        )?;
+        if out.json {
+            out.json_result(&json!({
+                "path": args.app.display().to_string(),
+                "format": "aab",
+                "verified": true,
+                "report": report.display().to_string(),
+                "build_id": verified.report.build_id,
+            }))?;
+        } else {
+            println!(
+                "{}: verified (jar) and matches {} (build {})",
+                args.app.display(),
+                report.display(),
+                verified.report.build_id
+            );
+        }
+        return Ok(());
+    }
     let certs: Vec<String> = v.signer_cert_sha256.iter().map(|c| hex(c)).collect();
     if out.json {
         out.json_result(&json!({

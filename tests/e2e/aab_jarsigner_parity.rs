@@ -286,3 +286,119 @@ fn re_fusing_a_fused_bundle_gives_the_same_bytes() {
         std::fs::read(&twice).unwrap()
     );
 }
+
+/// A real Certified Secure report over a real fused bundle: `fuse verify OUT.aab --report`
+/// accepts it (exit 0) and refuses it for another bundle (exit 6).
+#[test]
+fn verify_report_matches_a_fused_bundle_and_refuses_another() {
+    use fuse::report::*;
+    use sha2::{Digest, Sha256};
+    use std::time::Duration;
+
+    let dir = support::tempdir();
+    let input = fixtures().join("app.aab");
+    let out = dir.path().join("app-fused.aab");
+    let identity = fuse::keys::load(&KeySource::Keystore {
+        path: keystore(),
+        store_pass: PasswordSpec::parse(&format!("pass:{PASS}")).unwrap(),
+        alias: None,
+        key_pass: None,
+    })
+    .unwrap();
+    let sha = |b: &[u8]| -> [u8; 32] { Sha256::digest(b).into() };
+    let input_sha = sha(&std::fs::read(&input).unwrap());
+    let fs_sha = sha(b"a fusion set");
+    let cert = identity.certificate_der().to_vec();
+    let token = fused_app_token(&input_sha, &fs_sha, TokenSigner::Certificate(&sha(&cert)));
+    let mut policy_model = fuse_policy::decode(&policy()).unwrap();
+    policy_model.build_id = token;
+    let blob = fuse_policy::encode(&policy_model);
+    let fused = fuse_bundle(&input, &out, &blob);
+
+    let mut b = ReportBuilder::new(Clock::fixed(1_763_900_000, TimeSource::SourceDateEpoch));
+    b.step(StepName::Read, StepResult::Ok, Duration::ZERO);
+    b.input(InputFacts {
+        name: "app.aab".into(),
+        format: PackageFormat::Aab,
+        size: std::fs::metadata(&input).unwrap().len(),
+        sha256: input_sha,
+        app_name: None,
+        package_id: fused.facts.package.clone(),
+        version: fused.facts.version_name.clone(),
+        build_number: fused.facts.version_code.unwrap().to_string(),
+        signers: vec![],
+        android: Some(AndroidFacts {
+            min_sdk: fused.facts.min_sdk,
+            target_sdk: fused.facts.target_sdk,
+            abis: fused.facts.abis.clone(),
+            abis_added: vec![],
+            extract_native_libs: false,
+        }),
+        aab: Some(pipeline::report_aab_facts(&fused.facts)),
+        ios: None,
+    });
+    b.fusion_set("a fusion set", &fs_sha);
+    b.step(StepName::Inject, StepResult::Ok, Duration::ZERO);
+    b.policy(&policy_model, &blob, POLICY_PATH_AAB);
+    for c in &fused.signed.changes {
+        let hex32 = |h: &Option<String>| -> [u8; 32] {
+            let h = h.as_deref().unwrap();
+            std::array::from_fn(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+        };
+        match c.change {
+            fuse::apk::Change::Added => b.added(&c.name, "file", &hex32(&c.after_sha256), 1),
+            fuse::apk::Change::Replaced => b.changed(
+                &c.name,
+                "manifest",
+                (&hex32(&c.before_sha256), 1),
+                (&hex32(&c.after_sha256), 1),
+            ),
+            fuse::apk::Change::Removed => {
+                b.removed(&c.name, "metadata", &hex32(&c.before_sha256), 1)
+            }
+        }
+    }
+    b.step(StepName::Write, StepResult::Ok, Duration::ZERO);
+    b.step(StepName::Sign, StepResult::Ok, Duration::ZERO);
+    b.output(OutputFacts {
+        name: "app-fused.aab".into(),
+        size: fused.signed.size,
+        sha256: fused.signed.sha256,
+        signer: SignerFacts {
+            certificate_der: Some(cert.clone()),
+            schemes: vec!["jar".into()],
+        },
+        key_source: KeyKind::Keystore,
+    });
+    b.check("jarSignature", true, None);
+    b.step(StepName::Verify, StepResult::Ok, Duration::ZERO);
+    let report = b.finish(ReportKeySource::PackageSigningKey, &cert).unwrap();
+    let (_, paths) = sign_and_write(
+        report,
+        &identity,
+        &out,
+        &WriteOptions {
+            report_dir: None,
+            no_pdf: true,
+        },
+    )
+    .unwrap();
+
+    let r = support::fuse([
+        "verify",
+        out.to_str().unwrap(),
+        "--report",
+        paths.json.to_str().unwrap(),
+    ]);
+    r.success();
+    assert!(r.stdout.contains("matches"), "{r}");
+    // The same report for a different bundle (the input) fails verification.
+    let r = support::fuse([
+        "verify",
+        fixtures().join("app-jarsigned.aab").to_str().unwrap(),
+        "--report",
+        paths.json.to_str().unwrap(),
+    ]);
+    r.code(6);
+    r.one_error_line();
+}
