@@ -402,3 +402,79 @@ fn verify_report_matches_a_fused_bundle_and_refuses_another() {
     r.code(6);
     r.one_error_line();
 }
+
+#[test]
+fn ec_keys_sign_bundles_jarsigner_accepts() {
+    let dir = support::tempdir();
+    let out = dir.path().join("ec.aab");
+    let ks = support::generated("keys").join("ec-p256.p12");
+    let mut args = vec![
+        "sign".to_owned(),
+        fixtures().join("app.aab").display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ];
+    args.extend(sign_args(&ks));
+    support::fuse(&args).success();
+    let (code, text) = {
+        let o = Command::new("jarsigner")
+            .args(["-verify", "-strict", "-keystore"])
+            .arg(&ks)
+            .args(["-storepass", PASS])
+            .arg(&out)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        Archive::open(&out)
+            .unwrap()
+            .entry("META-INF/EC-P256.EC")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_changed_entry_fails_fuse_verify_and_jarsigner() {
+    let dir = support::tempdir();
+    let signed = dir.path().join("signed.aab");
+    let mut args = vec![
+        "sign".to_owned(),
+        fixtures().join("app.aab").display().to_string(),
+        "-o".into(),
+        signed.display().to_string(),
+    ];
+    args.extend(sign_args(&keystore()));
+    support::fuse(&args).success();
+    // Rewrite the ZIP with one asset's content changed (a well-formed ZIP, a stale signature).
+    let tampered = dir.path().join("tampered.aab");
+    let script = r#"
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+    for i in a.infolist():
+        data = a.read(i)
+        if i.filename == "base/assets/data/greeting.txt":
+            data = b"tampered\n"
+        b.writestr(i, data)
+"#;
+    support::tool(
+        "python3",
+        [
+            "-c",
+            script,
+            signed.to_str().unwrap(),
+            tampered.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let r = support::fuse(["verify", tampered.to_str().unwrap()]);
+    r.code(6);
+    assert!(r.one_error_line().contains("greeting.txt"), "{r}");
+    let (code, _) = jarsigner_verify(&tampered, Some(&keystore()));
+    assert_ne!(code, 0);
+}
