@@ -96,6 +96,10 @@ pub struct FusionFacts {
     pub modules: Vec<String>,
     /// The ABIs the shim was added for.
     pub abis: Vec<String>,
+    /// True when the bundle had no native code: every ABI in `abis` is new.
+    pub abis_added: bool,
+    /// `<application android:extractNativeLibs>` of the base manifest.
+    pub extract_native_libs: Option<bool>,
     /// Whether the input was already fused (the fusion was replaced).
     pub was_fused: bool,
     pub bridge_dex: String,
@@ -375,6 +379,8 @@ pub fn plan_fusion(
         min_sdk: bundle.facts.min_sdk,
         target_sdk: bundle.facts.target_sdk,
         modules: bundle.layout.modules.keys().cloned().collect(),
+        abis_added: bundle.abis.is_none(),
+        extract_native_libs: bundle.facts.extract_native_libs,
         abis: abis.into_iter().collect(),
         was_fused,
         bridge_dex: module_file(BASE, &format!("dex/{bridge_dex}")),

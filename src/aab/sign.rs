@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use super::plan::{BundleSource, NewEntry, Plan};
 use crate::apk::v1::{self, manifest, pkcs7, signature_file};
-use crate::apk::{ApkError, Change, EntryChange, Hash, KeyKind, SigningKey};
+use crate::apk::{ApkError, Change, Hash, KeyKind, SigningKey};
 use crate::zip::{Archive, Compression, DosTime, Entry, ZipError, ZipSink, ZipWriter};
 
 /// What was written.
@@ -35,8 +35,17 @@ pub struct SignedBundle {
     pub signer_cert_sha256: [u8; 32],
     /// `META-INF/<NAME>.SF`.
     pub signature_file: String,
-    pub changes: Vec<EntryChange>,
+    pub changes: Vec<BundleChange>,
     pub entry_count: usize,
+}
+
+/// One entry the plan touched: SHA-256 and size of its uncompressed bytes before / after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleChange {
+    pub name: String,
+    pub change: Change,
+    pub before: Option<([u8; 32], u64)>,
+    pub after: Option<([u8; 32], u64)>,
 }
 
 /// What a valid bundle signature tells.
@@ -100,10 +109,6 @@ impl<W: Write> Write for Hashing<W> {
 /// Copied entry data goes through `write` (and so through the hash): bundles are small
 /// next to APKs and are written once.
 impl<W: Write> ZipSink for Hashing<W> {}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// Writes `input` with `plan` applied to `out`, JAR-signed with `key`. Old JAR signature
 /// files are always dropped.
@@ -225,29 +230,28 @@ pub fn write_signed(
     sink.flush()
         .map_err(|e| ApkError::Zip(ZipError::Write(e)))?;
 
-    let changes = changes
-        .into_iter()
-        .map(|(e, change)| EntryChange {
+    let after = |p: &NewEntry| (Sha256::digest(&p.data).into(), p.data.len() as u64);
+    let mut out_changes = Vec::with_capacity(changes.len() + added.len());
+    for (e, change) in changes {
+        out_changes.push(BundleChange {
             name: e.name.clone(),
             change,
-            before_sha256: input.stream_sha256(e).map(|d| hex(&d)).ok(),
-            after_sha256: puts
-                .get(e.name.as_str())
-                .map(|p| hex(&Sha256::digest(&p.data))),
-        })
-        .chain(added.iter().map(|p| EntryChange {
-            name: p.name.clone(),
-            change: Change::Added,
-            before_sha256: None,
-            after_sha256: Some(hex(&Sha256::digest(&p.data))),
-        }))
-        .collect();
+            before: Some((input.stream_sha256(e)?, e.uncompressed_size())),
+            after: puts.get(e.name.as_str()).map(|p| after(p)),
+        });
+    }
+    out_changes.extend(added.iter().map(|p| BundleChange {
+        name: p.name.clone(),
+        change: Change::Added,
+        before: None,
+        after: Some(after(p)),
+    }));
     Ok(SignedBundle {
         size: sink.written,
         sha256: sink.hasher.finalize().into(),
         signer_cert_sha256: Sha256::digest(leaf).into(),
         signature_file: sf_name,
-        changes,
+        changes: out_changes,
         entry_count,
     })
 }

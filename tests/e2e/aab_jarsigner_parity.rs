@@ -316,63 +316,50 @@ fn verify_report_matches_a_fused_bundle_and_refuses_another() {
     let fused = fuse_bundle(&input, &out, &blob);
 
     let mut b = ReportBuilder::new(Clock::fixed(1_763_900_000, TimeSource::SourceDateEpoch));
-    b.step(StepName::Read, StepResult::Ok, Duration::ZERO);
-    b.input(InputFacts {
-        name: "app.aab".into(),
-        format: PackageFormat::Aab,
-        size: std::fs::metadata(&input).unwrap().len(),
-        sha256: input_sha,
-        app_name: None,
-        package_id: fused.facts.package.clone(),
-        version: fused.facts.version_name.clone(),
-        build_number: fused.facts.version_code.unwrap().to_string(),
-        signers: vec![],
-        android: Some(AndroidFacts {
-            min_sdk: fused.facts.min_sdk,
-            target_sdk: fused.facts.target_sdk,
-            abis: fused.facts.abis.clone(),
-            abis_added: vec![],
-            extract_native_libs: false,
-        }),
-        aab: Some(pipeline::report_aab_facts(&fused.facts)),
-        ios: None,
-    });
-    b.fusion_set("a fusion set", &fs_sha);
-    b.step(StepName::Inject, StepResult::Ok, Duration::ZERO);
-    b.policy(&policy_model, &blob, POLICY_PATH_AAB);
-    for c in &fused.signed.changes {
-        let hex32 = |h: &Option<String>| -> [u8; 32] {
-            let h = h.as_deref().unwrap();
-            std::array::from_fn(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
-        };
-        match c.change {
-            fuse::apk::Change::Added => b.added(&c.name, "file", &hex32(&c.after_sha256), 1),
-            fuse::apk::Change::Replaced => b.changed(
-                &c.name,
-                "manifest",
-                (&hex32(&c.before_sha256), 1),
-                (&hex32(&c.after_sha256), 1),
-            ),
-            fuse::apk::Change::Removed => {
-                b.removed(&c.name, "metadata", &hex32(&c.before_sha256), 1)
-            }
-        }
+    for step in [
+        StepName::Read,
+        StepName::Inject,
+        StepName::Write,
+        StepName::Sign,
+        StepName::Verify,
+    ] {
+        b.step(step, StepResult::Ok, Duration::ZERO);
     }
-    b.step(StepName::Write, StepResult::Ok, Duration::ZERO);
-    b.step(StepName::Sign, StepResult::Ok, Duration::ZERO);
-    b.output(OutputFacts {
-        name: "app-fused.aab".into(),
-        size: fused.signed.size,
-        sha256: fused.signed.sha256,
-        signer: SignerFacts {
-            certificate_der: Some(cert.clone()),
-            schemes: vec!["jar".into()],
+    pipeline::fill_report(
+        &mut b,
+        &pipeline::ReportInputs {
+            input: &input,
+            input_size: std::fs::metadata(&input).unwrap().len(),
+            input_sha256: input_sha,
+            input_signers: vec![],
+            output: &out,
+            fusion_set_name: "a fusion set",
+            fusion_set_sha256: fs_sha,
+            policy: &policy_model,
+            policy_blob: &blob,
+            signer_certificate_der: &cert,
+            key_kind: KeyKind::Keystore,
         },
-        key_source: KeyKind::Keystore,
-    });
-    b.check("jarSignature", true, None);
-    b.step(StepName::Verify, StepResult::Ok, Duration::ZERO);
+        &fused,
+    );
     let report = b.finish(ReportKeySource::PackageSigningKey, &cert).unwrap();
+    let roles: Vec<(&str, &str)> = report
+        .changes
+        .iter()
+        .map(|c| (c.path.as_str(), c.role.as_str()))
+        .collect();
+    for want in [
+        ("base/manifest/AndroidManifest.xml", "manifest"),
+        ("base/dex/classes2.dex", "bridge"),
+        ("base/lib/x86_64/libfusepin.so", "shim"),
+        ("base/assets/fuse/policy.bin", "policy"),
+        (
+            "BUNDLE-METADATA/com.android.tools.build.bundletool/code_transparency_signed.jwt",
+            "codeTransparency",
+        ),
+    ] {
+        assert!(roles.contains(&want), "{want:?} not in {roles:?}");
+    }
     let (_, paths) = sign_and_write(
         report,
         &identity,
