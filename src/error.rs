@@ -73,6 +73,9 @@ pub enum Error {
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
+    /// Malformed app bundle: protobuf files, manifest, module layout.
+    #[error(transparent)]
+    Aab(#[from] crate::aab::Error),
 }
 
 impl Error {
@@ -125,6 +128,7 @@ impl Error {
                     | R::Read { .. } => ExitStatus::Failure,
                 }
             }
+            Self::Aab(_) => ExitStatus::BadPackage,
         }
     }
 

@@ -12,6 +12,9 @@
 
 mod support;
 
+mod aab_hostile;
+mod aab_jarsigner_parity;
+mod aab_protoc_parity;
 mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
