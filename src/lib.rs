@@ -6,5 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod ios;
+pub mod macho;
 
 pub use error::{Error, ExitStatus};
