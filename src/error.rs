@@ -52,6 +52,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The input is not a package fuse recognises.
+    #[error(transparent)]
+    Format(#[from] crate::format::Error),
+
     /// A Mach-O binary fuse cannot change (malformed, encrypted, no header room).
     #[error(transparent)]
     MachO(#[from] crate::macho::Error),
@@ -68,6 +72,8 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Format(crate::format::Error::Io { .. }) => ExitStatus::Failure,
+            Self::Format(_) => ExitStatus::BadPackage,
             Self::MachO(_) => ExitStatus::BadPackage,
             Self::Ios(e) => {
                 use crate::ios::Error as E;
@@ -83,7 +89,9 @@ impl Error {
                     | E::ProfileMismatch { .. }
                     | E::BadEntitlements { .. }
                     | E::Signing { .. }
-                    | E::BadIdentity { .. } => ExitStatus::Signing,
+                    | E::BadIdentity { .. }
+                    | E::BadKeystore { .. }
+                    | E::BadPasswordSpec { .. } => ExitStatus::Signing,
                     E::Verification { .. } => ExitStatus::Verification,
                     E::OutputExists { .. } => ExitStatus::Usage,
                     E::Io { .. } => ExitStatus::Failure,

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod format;
 pub mod ios;
 pub mod macho;
 

@@ -3,6 +3,7 @@
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
 pub mod args;
+mod ios;
 mod output;
 
 use std::process::ExitCode;
@@ -33,12 +34,25 @@ pub fn main() -> ExitCode {
 }
 
 /// Dispatch one parsed command.
-pub fn run(cli: &Cli, _out: &Output) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
+    use crate::format::{PackageFormat, detect};
     match &cli.command {
-        Command::Build(_) => Err(Error::NotAvailable("build").into()),
-        Command::Sign(_) => Err(Error::NotAvailable("sign").into()),
-        Command::Verify(_) => Err(Error::NotAvailable("verify").into()),
-        Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
+        Command::Build(a) => match detect(&a.app).map_err(Error::from)? {
+            PackageFormat::Ipa => ios::build(a, out),
+            _ => Err(Error::NotAvailable("build").into()),
+        },
+        Command::Sign(a) => match detect(&a.app).map_err(Error::from)? {
+            PackageFormat::Ipa => ios::sign(a, out),
+            _ => Err(Error::NotAvailable("sign").into()),
+        },
+        Command::Verify(a) => match detect(&a.app).map_err(Error::from)? {
+            PackageFormat::Ipa => ios::verify(a, out),
+            _ => Err(Error::NotAvailable("verify").into()),
+        },
+        Command::Inspect(a) => match detect(&a.app).map_err(Error::from)? {
+            PackageFormat::Ipa => ios::inspect(a, out),
+            _ => Err(Error::NotAvailable("inspect").into()),
+        },
         Command::FusionSet(FusionSetCommand::Validate(_)) => {
             Err(Error::NotAvailable("fusion-set validate").into())
         }

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use apple_codesign::cryptography::InMemoryPrivateKey;
-use apple_codesign::{SettingsScope, SigningSettings, UnifiedSigner};
+use apple_codesign::{AppleCertificate, SettingsScope, SigningSettings, UnifiedSigner};
 use x509_certificate::CapturedX509Certificate;
 
 use super::Error;
@@ -39,6 +39,9 @@ pub struct SignOptions<'a> {
     pub key: Option<KeyMaterial<'a>>,
     /// Entitlements (XML plist text) for the main executable, replacing its old ones.
     pub main_entitlements: Option<String>,
+    /// Entitlements (XML) for nested bundles or binaries by path relative to the app,
+    /// e.g. `PlugIns/Share.appex` (used by the fixture signer).
+    pub path_entitlements: Vec<(String, String)>,
     /// Signing time recorded in CMS signatures; set from `SOURCE_DATE_EPOCH` for
     /// reproducible RSA output.
     pub signing_time: Option<chrono::DateTime<chrono::Utc>>,
@@ -87,7 +90,14 @@ pub fn sign_in_place(app_dir: &Path, options: &SignOptions<'_>) -> Result<(), Er
                     detail: format!("chain certificate: {e}"),
                 })?;
         }
-        settings.set_team_id_from_signing_certificate();
+        // apple-codesign records a team id only for Apple-issued certificates; fuse
+        // records the subject OU (Apple's team id field) for any certificate that has one,
+        // so the signature names the team the provisioning profile was checked against.
+        if settings.set_team_id_from_signing_certificate().is_none()
+            && let Some(team) = settings.signing_key().and_then(|(_, c)| c.apple_team_id())
+        {
+            settings.set_team_id(team);
+        }
         if let Some(time) = options.signing_time {
             settings.set_signing_time(time);
         }
@@ -96,6 +106,12 @@ pub fn sign_in_place(app_dir: &Path, options: &SignOptions<'_>) -> Result<(), Er
         settings
             .set_entitlements_xml(SettingsScope::Main, xml)
             .map_err(|e| signing_error(format!("entitlements: {e}")))?;
+    }
+
+    for (path, xml) in &options.path_entitlements {
+        settings
+            .set_entitlements_xml(SettingsScope::Path(path.clone()), xml)
+            .map_err(|e| signing_error(format!("entitlements for {path}: {e}")))?;
     }
 
     UnifiedSigner::new(settings)

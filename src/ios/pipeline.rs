@@ -388,6 +388,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         &SignOptions {
             key: request.key,
             main_entitlements,
+            path_entitlements: Vec::new(),
             signing_time: codesign::signing_time_from_env(),
         },
     )?;
@@ -438,7 +439,7 @@ fn write_file(path: &Path, data: &[u8]) -> Result<(), Error> {
 }
 
 /// Entitlements file (XML or binary plist dictionary) as XML text for apple-codesign.
-fn entitlements_xml(path: &Path) -> Result<String, Error> {
+pub fn entitlements_xml(path: &Path) -> Result<String, Error> {
     let bad = |detail: String| Error::BadEntitlements {
         path: path.to_owned(),
         detail,

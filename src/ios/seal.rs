@@ -21,9 +21,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use apple_codesign::{
-    CodeSignatureFlags, CodeSigningSlot, DigestType, MachFile, VerificationProblemType,
-};
+use apple_codesign::cryptography::DigestType;
+use apple_codesign::{Blob, CodeSignatureFlags, CodeSigningSlot, MachFile, VerificationProblemType};
 use serde::Serialize;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -224,7 +223,7 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
         }
         if let Some(expected) = sha1 {
             compared = true;
-            if Sha1::digest(&bytes).as_slice() != expected {
+            if <Sha1 as sha1::Digest>::digest(&bytes).as_slice() != expected {
                 return Err(bad(format!("{rel}: SHA-1 does not match the seal")));
             }
         }
@@ -232,6 +231,25 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
             return Err(bad(format!("{rel}: seal entry has no hash")));
         }
         check.files += 1;
+    }
+
+    // Nested code is sealed either by cdhash (a nested rule) or, as iOS's shallow-bundle
+    // rules do, file by file: then its executable and its own CodeResources must be
+    // listed, so the hashes prove it was signed before this bundle was sealed.
+    for child in nested {
+        let Ok(rel) = child.dir.strip_prefix(&bundle.dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy();
+        let by_cdhash = check.listed.contains(rel.as_ref());
+        let by_files = check.listed.contains(&format!("{rel}/{}", child.info.executable))
+            && check.listed.contains(&format!("{rel}/_CodeSignature/CodeResources"));
+        if !by_cdhash && !by_files {
+            return Err(bad(format!("nested code {rel} is not sealed")));
+        }
+        if by_files {
+            check.nested_code += 1;
+        }
     }
 
     // Every file of the bundle is sealed, except what the seal itself covers by other

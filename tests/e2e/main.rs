@@ -8,3 +8,8 @@
 mod support;
 
 mod cli_contract;
+mod ios_hostile;
+mod ios_otool_parity;
+mod ios_seal;
+mod ios_signing;
+mod ios_support;

@@ -1,0 +1,108 @@
+//! Shared helpers of the iOS end-to-end tests: the generated fixtures, fused outputs built
+//! once per run, and small archive readers.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use crate::support;
+
+/// The output of `testdata/ios/generate`.
+pub fn fixtures() -> PathBuf {
+    support::generated("ios")
+}
+
+/// Stand-in for the prebuilt shim until `payloads::ios_shim()` lands: a real arm64 iOS
+/// dylib built by the fixture generator with the shim's install name.
+pub fn test_dylib() -> Vec<u8> {
+    fs::read(fixtures().join("macho/test-libfusepin.dylib")).unwrap()
+}
+
+/// Opaque policy bytes: the IPA pipeline copies them, it never interprets them.
+pub const TEST_POLICY: &[u8] = b"fuse test policy blob\n";
+
+/// The good input fixtures and the install path each must get.
+pub const GOOD: [(&str, &str); 6] = [
+    ("simple", "@executable_path/Frameworks/libfusepin.dylib"),
+    ("fat", "@executable_path/Frameworks/libfusepin.dylib"),
+    ("full", "@rpath/libfusepin.dylib"),
+    ("full-adhoc", "@rpath/libfusepin.dylib"),
+    ("full-rsa", "@rpath/libfusepin.dylib"),
+    ("fat-adhoc", "@executable_path/Frameworks/libfusepin.dylib"),
+];
+
+/// Fuse `<name>.ipa` (ad-hoc) through the library once per run; returns the output path
+/// and the outcome.
+pub fn fused(name: &str) -> (PathBuf, fuse::ios::IosOutcome) {
+    static DONE: OnceLock<Mutex<BTreeMap<String, (PathBuf, fuse::ios::IosOutcome)>>> =
+        OnceLock::new();
+    let done = DONE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(hit) = done.get(name) {
+        return hit.clone();
+    }
+    let dir = support::scratch().join("ios-fused");
+    fs::create_dir_all(&dir).unwrap();
+    let output = dir.join(format!("{name}-fused.ipa"));
+    let dylib = test_dylib();
+    let input = fixtures().join(format!("{name}.ipa"));
+    let outcome = fuse::ios::process(&fuse::ios::Request {
+        input: &input,
+        output: &output,
+        force: true,
+        payload: Some(fuse::ios::Payload {
+            dylib: &dylib,
+            policy: TEST_POLICY,
+        }),
+        key: None,
+        profile: None,
+        entitlements: None,
+    })
+    .unwrap_or_else(|e| panic!("fusing {name}.ipa: {e}"));
+    done.insert(name.to_owned(), (output.clone(), outcome.clone()));
+    (output, outcome)
+}
+
+/// Every file entry of a ZIP archive: name → bytes.
+pub fn entries(ipa: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(fs::File::open(ipa).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.is_dir() {
+            continue;
+        }
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.insert(f.name().unwrap().into_owned(), data);
+    }
+    out
+}
+
+/// Write one entry of an archive to a file in `dir` and return its path.
+pub fn extract_entry(ipa: &Path, name: &str, dir: &Path) -> PathBuf {
+    let data = entries(ipa).remove(name).unwrap_or_else(|| panic!("{name} not in {}", ipa.display()));
+    let path = dir.join(name.replace('/', "_"));
+    fs::write(&path, data).unwrap();
+    path
+}
+
+/// The app folder and main executable entry name of a fixture.
+pub fn main_executable(name: &str) -> String {
+    if name.starts_with("full") {
+        "Payload/Full.app/Full".to_owned()
+    } else {
+        "Payload/Simple.app/Simple".to_owned()
+    }
+}
+
+pub fn app_dir(name: &str) -> &'static str {
+    if name.starts_with("full") {
+        "Payload/Full.app"
+    } else {
+        "Payload/Simple.app"
+    }
+}
