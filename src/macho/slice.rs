@@ -152,6 +152,11 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
     let mut commands = Vec::with_capacity(ncmds);
     let mut at = header_size;
     for index in 0..ncmds {
+        if commands_end - at < 8 {
+            return Err(malformed(format!(
+                "ncmds {ncmds} claims more commands than sizeofcmds {sizeofcmds} holds (only {index} fit)"
+            )));
+        }
         let (cmd, size) = match (le_u32(data, at), le_u32(data, at + 4)) {
             (Some(c), Some(s)) => (c, s as usize),
             _ => return Err(malformed(format!("load command {index} is truncated"))),

@@ -77,10 +77,12 @@ fn every_slice_gets_exactly_one_shim_command_after_the_unchanged_originals() {
     let dir = support::tempdir();
     for (name, install_path) in GOOD {
         let exe = main_executable(name);
-        let input = extract_entry(&fixtures().join(format!("{name}.ipa")), &exe, dir.path());
+        let (in_dir, out_dir) = (dir.path().join(format!("{name}-in")), dir.path().join(format!("{name}-out")));
+        std::fs::create_dir_all(&in_dir).unwrap();
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let input = extract_entry(&fixtures().join(format!("{name}.ipa")), &exe, &in_dir);
         let (output_ipa, _) = fused(name);
-        let output = dir.path().join(format!("{name}-out"));
-        std::fs::copy(extract_entry(&output_ipa, &exe, dir.path()), &output).unwrap();
+        let output = extract_entry(&output_ipa, &exe, &out_dir);
         let arch_list = archs(&input);
         assert!(!arch_list.is_empty());
         if name.starts_with("fat") {
@@ -121,7 +123,9 @@ fn otool_lists_the_shim_once_in_thin_outputs() {
     let dir = support::tempdir();
     for name in ["simple", "full", "full-rsa"] {
         let (output_ipa, _) = fused(name);
-        let exe = extract_entry(&output_ipa, &main_executable(name), dir.path());
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let exe = extract_entry(&output_ipa, &main_executable(name), &sub);
         let run = tool(OTOOL, ["-L".as_ref(), exe.as_os_str()]);
         run.success();
         assert_eq!(run.stdout.matches("libfusepin.dylib").count(), 1, "{name}\n{run}");
@@ -137,8 +141,11 @@ fn lief_parses_every_slice_and_sees_the_shim_once() {
     let mut files = Vec::new();
     for (name, install_path) in GOOD {
         let (output_ipa, _) = fused(name);
-        let exe = extract_entry(&output_ipa, &main_executable(name), dir.path());
-        files.push((exe, install_path, archs(&extract_entry(&output_ipa, &main_executable(name), dir.path())).len()));
+        let sub = dir.path().join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        let exe = extract_entry(&output_ipa, &main_executable(name), &sub);
+        let slices = archs(&exe).len();
+        files.push((exe, install_path, slices));
     }
     let script = r#"
 import sys, lief

@@ -81,7 +81,7 @@ fn provisioning_profiles_are_checked_and_embedded() {
     let input = fixtures().join("full.ipa");
     let rsa = keys.join("rsa.p12");
     let pass = format!("pass:{PASS}");
-    for (profile, p12, expect) in [
+    for (index, (profile, p12, expect)) in [
         ("wildcard", &rsa, None),
         ("exact", &rsa, None),
         ("wrong-bundle", &rsa, Some("does not cover bundle id")),
@@ -89,8 +89,11 @@ fn provisioning_profiles_are_checked_and_embedded() {
         ("expired", &rsa, Some("expired")),
         ("other-cert", &rsa, Some("DeveloperCertificates")),
         ("wildcard", &keys.join("other.p12"), Some("team")),
-    ] {
-        let out = dir.path().join(format!("{profile}.ipa"));
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = dir.path().join(format!("{index}-{profile}.ipa"));
         let prof = profiles.join(format!("{profile}.mobileprovision"));
         let run = fuse(sign_args(
             input.to_str().unwrap(),
