@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::ios_support::{GOOD, extract_entry, fixtures, fused, main_executable};
+use crate::ios_support::{GOOD, extract_entry, fused, main_executable};
 use crate::support::{self, tool};
 
 const OBJDUMP: &str = "/usr/lib/llvm-14/bin/llvm-objdump";
@@ -80,7 +80,7 @@ fn every_slice_gets_exactly_one_shim_command_after_the_unchanged_originals() {
         let (in_dir, out_dir) = (dir.path().join(format!("{name}-in")), dir.path().join(format!("{name}-out")));
         std::fs::create_dir_all(&in_dir).unwrap();
         std::fs::create_dir_all(&out_dir).unwrap();
-        let input = extract_entry(&fixtures().join(format!("{name}.ipa")), &exe, &in_dir);
+        let input = extract_entry(&crate::ios_support::input(name), &exe, &in_dir);
         let (output_ipa, _) = fused(name);
         let output = extract_entry(&output_ipa, &exe, &out_dir);
         let arch_list = archs(&input);

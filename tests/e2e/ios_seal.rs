@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::ios_support::{GOOD, TEST_POLICY, app_dir, entries, fixtures, fused, main_executable};
+use crate::ios_support::{GOOD, TEST_POLICY, app_dir, entries, fused, main_executable};
 use crate::support::{fuse, tool};
 
 #[test]
@@ -64,7 +64,7 @@ fn fuse_verify_accepts_every_output_and_requires_nested_code_signed_first() {
 #[test]
 fn unchanged_files_are_byte_identical_and_changes_are_the_expected_ones() {
     for (name, _) in GOOD {
-        let before = entries(&fixtures().join(format!("{name}.ipa")));
+        let before = entries(&crate::ios_support::input(name));
         let (output, outcome) = fused(name);
         let after = entries(&output);
         let app = app_dir(name);
@@ -101,7 +101,7 @@ fn unchanged_files_are_byte_identical_and_changes_are_the_expected_ones() {
 fn main_executable_differs_only_in_header_new_command_and_signature() {
     for (name, _) in GOOD {
         let exe = main_executable(name);
-        let before = entries(&fixtures().join(format!("{name}.ipa"))).remove(&exe).unwrap();
+        let before = entries(&crate::ios_support::input(name)).remove(&exe).unwrap();
         let (output, _) = fused(name);
         let after = entries(&output).remove(&exe).unwrap();
         let slices_before = fuse::macho::parse(&before, "before").unwrap();

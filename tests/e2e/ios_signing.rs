@@ -17,7 +17,7 @@ fn sign_args(input: &str, output: &str, extra: &[&str]) -> Vec<String> {
 fn p12_identities_from_openssl_sign_and_verify() {
     let dir = support::tempdir();
     let keys = fixtures().join("keys");
-    let input = fixtures().join("full-adhoc.ipa");
+    let input = crate::ios_support::input("full-adhoc");
     for p12 in ["rsa.p12", "rsa-legacy.p12", "ec.p12"] {
         let out = dir.path().join(format!("{p12}.ipa"));
         let key = keys.join(p12);
@@ -140,7 +140,7 @@ fn entitlements_flag_replaces_the_main_executables_only() {
     .unwrap();
     let out = dir.path().join("o.ipa");
     fuse(sign_args(
-        fixtures().join("full-adhoc.ipa").to_str().unwrap(),
+        crate::ios_support::input("full-adhoc").to_str().unwrap(),
         out.to_str().unwrap(),
         &["--entitlements", ents.to_str().unwrap()],
     ))

@@ -34,6 +34,86 @@ pub const GOOD: [(&str, &str); 6] = [
     ("fat-adhoc", "@executable_path/Frameworks/libfusepin.dylib"),
 ];
 
+/// Path of an input IPA. The signed variants (`full-adhoc`, `full-rsa`, `fat-adhoc`) are
+/// made once per test run from the generator's unsigned trees, signed in-process through
+/// fuse's apple-codesign driver with per-binary entitlements (see testdata/ios/README.md).
+pub fn input(name: &str) -> PathBuf {
+    match name {
+        "full-adhoc" | "full-rsa" | "fat-adhoc" => signed_input(name),
+        _ => fixtures().join(format!("{name}.ipa")),
+    }
+}
+
+fn signed_input(name: &str) -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = DIR.get_or_init(support::tempdir);
+    let ipa = dir.path().join(format!("{name}.ipa"));
+    if ipa.exists() {
+        return ipa;
+    }
+    let fx = fixtures();
+    let (base, app) = if name.starts_with("full") { ("full", "Full.app") } else { ("fat", "Simple.app") };
+    let root = dir.path().join(name);
+    copy_tree(&fx.join("trees").join(base), &root);
+    let xml = |file: &str| fuse::ios::pipeline::entitlements_xml(&fx.join("entitlements").join(file)).unwrap();
+    let key = fs::read(fx.join("keys/rsa.pk8")).unwrap();
+    let chain = vec![fs::read(fx.join("keys/rsa-cert.der")).unwrap()];
+    let mut options = fuse::ios::codesign::SignOptions {
+        main_entitlements: Some(xml("main.plist")),
+        signing_time: chrono::DateTime::from_timestamp(1_700_000_000, 0),
+        ..Default::default()
+    };
+    if name.starts_with("full") {
+        options.path_entitlements.push(("PlugIns/Share.appex".to_owned(), xml("extension.plist")));
+    }
+    if name == "full-rsa" {
+        options.key = Some(fuse::ios::KeyMaterial { pkcs8_der: &key, chain_der: &chain });
+    }
+    fuse::ios::codesign::sign_in_place(&root.join("Payload").join(app), &options).unwrap();
+    zip_tree(&root, &ipa);
+    ipa
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Zip `root` (holding `Payload/`) in sorted order, deflated, with Unix modes.
+fn zip_tree(root: &Path, ipa: &Path) {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() { walk(&p, out) } else { out.push(p) }
+        }
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = Vec::new();
+    walk(root, &mut files);
+    files.sort();
+    let mut zip = zip::ZipWriter::new(fs::File::create(ipa).unwrap());
+    for path in files {
+        let name = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(mode);
+        zip.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut zip, &fs::read(&path).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
 /// Fuse `<name>.ipa` (ad-hoc) through the library once per run; returns the output path
 /// and the outcome.
 pub fn fused(name: &str) -> (PathBuf, fuse::ios::IosOutcome) {
@@ -48,7 +128,7 @@ pub fn fused(name: &str) -> (PathBuf, fuse::ios::IosOutcome) {
     fs::create_dir_all(&dir).unwrap();
     let output = dir.join(format!("{name}-fused.ipa"));
     let dylib = test_dylib();
-    let input = fixtures().join(format!("{name}.ipa"));
+    let input = input(name);
     let outcome = fuse::ios::process(&fuse::ios::Request {
         input: &input,
         output: &output,
