@@ -77,7 +77,15 @@ pub fn detect(path: &Path) -> Result<PackageFormat, Error> {
         path: path.to_owned(),
         detail: e.to_string(),
     })?;
-    detect_from_names(archive.file_names().filter_map(Result::ok).collect::<Vec<_>>().iter().map(|n| n.as_ref())).ok_or_else(|| Error::Unknown {
+    detect_from_names(
+        archive
+            .file_names()
+            .filter_map(Result::ok)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|n| n.as_ref()),
+    )
+    .ok_or_else(|| Error::Unknown {
         path: path.to_owned(),
     })
 }

@@ -60,7 +60,9 @@ pub fn sign(args: &SignArgs, out: &Output) -> Result<()> {
         output: &output,
         force: args.output.force,
         payload: None,
-        key: identity.as_ref().map(ios::identity::P12Identity::key_material),
+        key: identity
+            .as_ref()
+            .map(ios::identity::P12Identity::key_material),
         profile: args.signing.provisioning_profile.as_deref(),
         entitlements: args.signing.entitlements.as_deref(),
     };
@@ -121,9 +123,16 @@ pub fn inspect(args: &InspectArgs, out: &Output) -> Result<()> {
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
     println!("format:       ipa ({})", facts.app_path);
     println!("bundle id:    {}", facts.bundle_id);
-    println!("version:      {} ({})", or_dash(&facts.version), or_dash(&facts.build));
+    println!(
+        "version:      {} ({})",
+        or_dash(&facts.version),
+        or_dash(&facts.build)
+    );
     println!("minimum iOS:  {}", or_dash(&facts.minimum_os));
-    println!("executable:   {} (Info.plist: {})", facts.executable, facts.info_plist_format);
+    println!(
+        "executable:   {} (Info.plist: {})",
+        facts.executable, facts.info_plist_format
+    );
     for s in &facts.slices {
         println!(
             "slice:        {} {} min {} — signature {}, shim {}",

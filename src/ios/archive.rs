@@ -81,11 +81,17 @@ pub fn open(path: &Path) -> Result<ZipArchive<BufReader<File>>, Error> {
 
 /// Extract every entry under `root`, hashing while writing. Returns the entries in
 /// archive order.
-pub fn extract(archive: &mut ZipArchive<BufReader<File>>, root: &Path) -> Result<Vec<Entry>, Error> {
+pub fn extract(
+    archive: &mut ZipArchive<BufReader<File>>,
+    root: &Path,
+) -> Result<Vec<Entry>, Error> {
     if archive.len() > MAX_ENTRIES {
         return Err(Error::UnsafeEntry {
             name: String::new(),
-            why: format!("{} entries exceed the limit of {MAX_ENTRIES}", archive.len()),
+            why: format!(
+                "{} entries exceed the limit of {MAX_ENTRIES}",
+                archive.len()
+            ),
         });
     }
     let mut seen = HashSet::with_capacity(archive.len());
@@ -110,34 +116,48 @@ pub fn extract(archive: &mut ZipArchive<BufReader<File>>, root: &Path) -> Result
             return Err(refuse("duplicate name (ignoring case)".to_owned()));
         }
         if file.is_symlink() {
-            return Err(refuse("symbolic links are not supported in IPAs".to_owned()));
+            return Err(refuse(
+                "symbolic links are not supported in IPAs".to_owned(),
+            ));
         }
         let (size, packed) = (file.size(), file.compressed_size());
         total = total.saturating_add(size);
         if total > MAX_TOTAL_BYTES {
-            return Err(refuse(format!("archive expands beyond {MAX_TOTAL_BYTES} bytes")));
+            return Err(refuse(format!(
+                "archive expands beyond {MAX_TOTAL_BYTES} bytes"
+            )));
         }
         if size > 1 << 20 && size / packed.max(1) > MAX_RATIO {
-            return Err(refuse(format!("compression ratio {}:1 is a zip bomb", size / packed.max(1))));
+            return Err(refuse(format!(
+                "compression ratio {}:1 is a zip bomb",
+                size / packed.max(1)
+            )));
         }
         let target = root.join(&name);
         let is_dir = file.is_dir();
         let mut sha256 = [0u8; 32];
         if is_dir {
-            fs::create_dir_all(&target).map_err(|e| refuse(format!("cannot create folder: {e}")))?;
+            fs::create_dir_all(&target)
+                .map_err(|e| refuse(format!("cannot create folder: {e}")))?;
         } else {
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent).map_err(|e| refuse(format!("cannot create folder: {e}")))?;
+                fs::create_dir_all(parent)
+                    .map_err(|e| refuse(format!("cannot create folder: {e}")))?;
             }
-            let out = File::create_new(&target).map_err(|e| refuse(format!("cannot extract: {e}")))?;
+            let out =
+                File::create_new(&target).map_err(|e| refuse(format!("cannot extract: {e}")))?;
             let mut hashing = HashingWriter::new(BufWriter::new(out));
             // Read one byte more than declared: a size lie is caught, not trusted.
             let copied = io::copy(&mut (&mut file).take(size.saturating_add(1)), &mut hashing)
                 .map_err(|e| refuse(format!("corrupt data: {e}")))?;
             if copied != size {
-                return Err(refuse(format!("holds {copied} bytes, its header says {size}")));
+                return Err(refuse(format!(
+                    "holds {copied} bytes, its header says {size}"
+                )));
             }
-            sha256 = hashing.finish().map_err(|e| Error::io("write", &target, e))?;
+            sha256 = hashing
+                .finish()
+                .map_err(|e| Error::io("write", &target, e))?;
         }
         entries.push(Entry {
             index,
@@ -258,7 +278,9 @@ pub fn write(
                 let options = SimpleFileOptions::default()
                     .last_modified_time(time)
                     .unix_permissions(0o755);
-                writer.add_directory(name.as_str(), options).map_err(io_err)?;
+                writer
+                    .add_directory(name.as_str(), options)
+                    .map_err(io_err)?;
             }
             OutputEntry::File { path, mode } => {
                 let options = SimpleFileOptions::default()
@@ -272,7 +294,9 @@ pub fn write(
         }
     }
     let mut buffered = writer.finish().map_err(io_err)?;
-    buffered.flush().map_err(|e| Error::io("write", out_path, e))?;
+    buffered
+        .flush()
+        .map_err(|e| Error::io("write", out_path, e))?;
     drop(buffered);
     out.sync_all().map_err(|e| Error::io("sync", out_path, e))
 }
@@ -283,7 +307,15 @@ mod tests {
 
     #[test]
     fn names_that_escape_are_refused() {
-        for bad in ["/etc/passwd", "Payload/../x", "a\\b", "a//b", "./a", "a\0b", ""] {
+        for bad in [
+            "/etc/passwd",
+            "Payload/../x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "a\0b",
+            "",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         for good in ["Payload/", "Payload/A.app/Info.plist", "Payload/A.app/..x"] {

@@ -111,7 +111,10 @@ pub fn nested_bundles(app_dir: &Path) -> Result<Vec<Bundle>, Error> {
     let mut found = Vec::new();
     walk(app_dir, app_dir, &mut found)?;
     found.sort_by(|a: &String, b: &String| {
-        b.matches('/').count().cmp(&a.matches('/').count()).then(a.cmp(b))
+        b.matches('/')
+            .count()
+            .cmp(&a.matches('/').count())
+            .then(a.cmp(b))
     });
     found
         .into_iter()
@@ -134,11 +137,11 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), Error> {
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if BUNDLE_SUFFIXES.iter().any(|s| name.ends_with(s)) && path.join("Info.plist").is_file()
+        if BUNDLE_SUFFIXES.iter().any(|s| name.ends_with(s))
+            && path.join("Info.plist").is_file()
+            && let Ok(rel) = path.strip_prefix(root)
         {
-            if let Ok(rel) = path.strip_prefix(root) {
-                found.push(rel.to_string_lossy().into_owned());
-            }
+            found.push(rel.to_string_lossy().into_owned());
         }
         walk(root, &path, found)?;
     }

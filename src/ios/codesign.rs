@@ -76,12 +76,16 @@ pub fn sign_in_place(app_dir: &Path, options: &SignOptions<'_>) -> Result<(), Er
         None => None,
     };
     if let (Some(private_key), Some(key)) = (&private_key, options.key) {
-        let (leaf, rest) = key.chain_der.split_first().ok_or_else(|| Error::BadIdentity {
-            detail: "no certificate".to_owned(),
-        })?;
-        let cert = CapturedX509Certificate::from_der(leaf.clone()).map_err(|e| Error::BadIdentity {
-            detail: format!("certificate: {e}"),
-        })?;
+        let (leaf, rest) = key
+            .chain_der
+            .split_first()
+            .ok_or_else(|| Error::BadIdentity {
+                detail: "no certificate".to_owned(),
+            })?;
+        let cert =
+            CapturedX509Certificate::from_der(leaf.clone()).map_err(|e| Error::BadIdentity {
+                detail: format!("certificate: {e}"),
+            })?;
         settings.set_signing_key(private_key, cert);
         for der in rest {
             settings

@@ -10,19 +10,27 @@ pub enum Error {
     #[error("{}: not a readable IPA ({detail}) — expected a ZIP archive with Payload/<App>.app/", path.display())]
     NotZip { path: PathBuf, detail: String },
 
-    #[error("IPA entry {name:?} is refused: {why} — the archive is corrupt or hostile; export it again")]
+    #[error(
+        "IPA entry {name:?} is refused: {why} — the archive is corrupt or hostile; export it again"
+    )]
     UnsafeEntry { name: String, why: String },
 
-    #[error("IPA has no Payload/<App>.app/ bundle — export the app as an .ipa (Xcode: Distribute App)")]
+    #[error(
+        "IPA has no Payload/<App>.app/ bundle — export the app as an .ipa (Xcode: Distribute App)"
+    )]
     NoApp,
 
-    #[error("IPA holds {count} apps under Payload/ ({names}) — an IPA must contain exactly one .app")]
+    #[error(
+        "IPA holds {count} apps under Payload/ ({names}) — an IPA must contain exactly one .app"
+    )]
     SeveralApps { count: usize, names: String },
 
     #[error("{path}: {detail} — the bundle's Info.plist is missing or malformed")]
     InfoPlist { path: String, detail: String },
 
-    #[error("{bundle}: CFBundleExecutable names {name:?}, which is not a file in the bundle — the bundle is incomplete")]
+    #[error(
+        "{bundle}: CFBundleExecutable names {name:?}, which is not a file in the bundle — the bundle is incomplete"
+    )]
     MissingExecutable { bundle: String, name: String },
 
     #[error(transparent)]
@@ -47,7 +55,9 @@ pub enum Error {
     #[error("--p12-pass: {detail}")]
     BadPasswordSpec { detail: String },
 
-    #[error("the signing identity is unusable: {detail} — use a PKCS#12 with an RSA or EC P-256 key and its certificate")]
+    #[error(
+        "the signing identity is unusable: {detail} — use a PKCS#12 with an RSA or EC P-256 key and its certificate"
+    )]
     BadIdentity { detail: String },
 
     // ---- verification (exit 6)

@@ -42,14 +42,14 @@ impl P12Identity {
             return Err(bad("too large for a PKCS#12 identity".to_owned()));
         }
         let data = std::fs::read(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
-        let store = KeyStore::from_pkcs12(&data, password, Pkcs12ImportPolicy::Relaxed).map_err(|e| {
-            match e {
+        let store = KeyStore::from_pkcs12(&data, password, Pkcs12ImportPolicy::Relaxed).map_err(
+            |e| match e {
                 p12_keystore::error::Error::MacError(_) => {
                     bad("wrong password (the integrity check failed)".to_owned())
                 }
                 other => bad(format!("not a readable PKCS#12 file ({other})")),
-            }
-        })?;
+            },
+        )?;
         let (_, chain) = store
             .private_key_chain()
             .ok_or_else(|| bad("holds no private key with a certificate".to_owned()))?;
@@ -101,6 +101,6 @@ pub fn read_password(spec: &str) -> Result<Zeroizing<String>, Error> {
         return Ok(first_line(text));
     }
     Err(bad(
-        "expected pass:TEXT, env:VAR, file:PATH or stdin".to_owned(),
+        "expected pass:TEXT, env:VAR, file:PATH or stdin".to_owned()
     ))
 }

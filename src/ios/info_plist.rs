@@ -25,7 +25,10 @@ pub const MAX_BYTES: u64 = 8 << 20;
 /// Parse a plist with the bounds above. The error is a short reason.
 pub fn parse_bounded(data: &[u8]) -> Result<plist::Value, String> {
     if data.len() as u64 > MAX_BYTES {
-        return Err(format!("{} bytes is larger than the {MAX_BYTES}-byte limit", data.len()));
+        return Err(format!(
+            "{} bytes is larger than the {MAX_BYTES}-byte limit",
+            data.len()
+        ));
     }
     if data.starts_with(b"bplist00") {
         check_binary_shape(data)?;
@@ -41,7 +44,10 @@ fn check_xml_depth(data: &[u8]) -> Result<(), String> {
     let mut depth = 0usize;
     let mut elements = 0usize;
     let mut at = 0usize;
-    while let Some(open) = data.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'<')) {
+    while let Some(open) = data
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+    {
         let start = at + open;
         let rest = data.get(start..).unwrap_or_default();
         let skip_to = |end: &[u8]| {
@@ -55,7 +61,9 @@ fn check_xml_depth(data: &[u8]) -> Result<(), String> {
             skip_to(b"]]>")
         } else {
             let close = skip_to(b">");
-            let tag = data.get(start + 1..close.unwrap_or(start + 1).saturating_sub(1)).unwrap_or_default();
+            let tag = data
+                .get(start + 1..close.unwrap_or(start + 1).saturating_sub(1))
+                .unwrap_or_default();
             let name_end = tag
                 .iter()
                 .position(|b| b.is_ascii_whitespace() || *b == b'/')
@@ -103,7 +111,9 @@ fn check_binary_shape(data: &[u8]) -> Result<(), String> {
     let table_len = num_objects.checked_mul(offset_size as u64);
     if num_objects == 0
         || top >= num_objects
-        || table_len.and_then(|l| l.checked_add(table_at)).is_none_or(|end| end > data.len() as u64 - 32)
+        || table_len
+            .and_then(|l| l.checked_add(table_at))
+            .is_none_or(|end| end > data.len() as u64 - 32)
     {
         return bad("object table outside the file");
     }
@@ -116,7 +126,8 @@ fn check_binary_shape(data: &[u8]) -> Result<(), String> {
     };
     // Children (object references) of a container object, or none for scalars.
     let children = |obj: usize| -> Result<Vec<usize>, String> {
-        let at = offset_of(obj).ok_or_else(|| "binary plist: object offset outside the file".to_owned())?;
+        let at = offset_of(obj)
+            .ok_or_else(|| "binary plist: object offset outside the file".to_owned())?;
         let marker = data.get(at).copied().unwrap_or(0);
         let kind = marker >> 4;
         if !matches!(kind, 0xA | 0xC | 0xD) {
@@ -134,13 +145,19 @@ fn check_binary_shape(data: &[u8]) -> Result<(), String> {
             }
             n => (u64::from(n), at + 1),
         };
-        let refs = if kind == 0xD { count.saturating_mul(2) } else { count };
+        let refs = if kind == 0xD {
+            count.saturating_mul(2)
+        } else {
+            count
+        };
         if refs.saturating_mul(ref_size as u64) > (table_at.saturating_sub(refs_at)) as u64 {
             return Err("binary plist: collection runs past the objects".to_owned());
         }
         (0..refs as usize)
             .map(|i| {
-                let r = be(data.get(refs_at + i * ref_size..refs_at + (i + 1) * ref_size).unwrap_or_default());
+                let r = be(data
+                    .get(refs_at + i * ref_size..refs_at + (i + 1) * ref_size)
+                    .unwrap_or_default());
                 usize::try_from(r)
                     .ok()
                     .filter(|&r| r < num_objects)
@@ -172,7 +189,9 @@ fn check_binary_shape(data: &[u8]) -> Result<(), String> {
                     return Err(format!("nested deeper than {MAX_DEPTH} levels"));
                 }
                 match on_path.get_mut(obj) {
-                    Some(flag) if *flag => return bad("an object contains itself (reference cycle)"),
+                    Some(flag) if *flag => {
+                        return bad("an object contains itself (reference cycle)");
+                    }
                     Some(flag) => *flag = true,
                     None => return bad("reference to a missing object"),
                 }
@@ -206,8 +225,16 @@ impl BundleInfo {
         let dict = value
             .as_dictionary()
             .ok_or_else(|| "the root is not a dictionary".to_owned())?;
-        let text = |key: &str| dict.get(key).and_then(plist::Value::as_string).map(str::to_owned);
-        let required = |key: &str| text(key).filter(|s| !s.is_empty()).ok_or_else(|| format!("{key} is missing"));
+        let text = |key: &str| {
+            dict.get(key)
+                .and_then(plist::Value::as_string)
+                .map(str::to_owned)
+        };
+        let required = |key: &str| {
+            text(key)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("{key} is missing"))
+        };
         Ok(Self {
             identifier: required("CFBundleIdentifier")?,
             executable: required("CFBundleExecutable")?,
@@ -216,7 +243,11 @@ impl BundleInfo {
             minimum_os: text("MinimumOSVersion"),
             package_type: text("CFBundlePackageType"),
             name: text("CFBundleName"),
-            format: if data.starts_with(b"bplist") { "binary" } else { "xml" },
+            format: if data.starts_with(b"bplist") {
+                "binary"
+            } else {
+                "xml"
+            },
         })
     }
 }
@@ -251,7 +282,11 @@ mod tests {
             "<array>".repeat(10_000),
             "</array>".repeat(10_000)
         );
-        assert!(parse_bounded(deep.as_bytes()).unwrap_err().contains("deeper"));
+        assert!(
+            parse_bounded(deep.as_bytes())
+                .unwrap_err()
+                .contains("deeper")
+        );
         // Root array (object 0) containing a reference to itself.
         let mut cyclic = b"bplist00\xa1\x00\x08".to_vec();
         cyclic.extend_from_slice(&[0, 0, 0, 0, 0, 0, 1, 1]);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use apple_codesign::AppleCertificate;
 use x509_certificate::CapturedX509Certificate;
 
+use super::Error;
 use super::archive::{self, Entry, OutputEntry};
 use super::bundle::{self, Bundle};
 use super::codesign::{self, KeyMaterial, SignOptions};
@@ -18,7 +19,6 @@ use super::facts::{EntryChange, FusedFacts, IosFacts, IosOutcome, NestedFacts, S
 use super::info_plist::parse_bounded;
 use super::profile::Profile;
 use super::seal;
-use super::Error;
 use crate::macho;
 
 /// Where the shim and the policy go inside the app bundle.
@@ -61,7 +61,10 @@ impl Unpacked {
     }
 }
 
-fn unpack(path: &Path, zip: &mut zip::ZipArchive<std::io::BufReader<fs::File>>) -> Result<Unpacked, Error> {
+fn unpack(
+    path: &Path,
+    zip: &mut zip::ZipArchive<std::io::BufReader<fs::File>>,
+) -> Result<Unpacked, Error> {
     let dir = tempfile::Builder::new()
         .prefix("fuse-ipa-")
         .tempdir()
@@ -102,7 +105,10 @@ fn verify_tree(app_dir: &Path, app_rel: &str, require_fused: bool) -> Result<Vec
     // Nested bundles deepest first, each against the bundles inside it.
     for inner in &nested {
         let exe = read(&inner.executable_path())?;
-        seal::verify_binary(&exe, &format!("{app_rel}/{}/{}", inner.rel, inner.info.executable))?;
+        seal::verify_binary(
+            &exe,
+            &format!("{app_rel}/{}/{}", inner.rel, inner.info.executable),
+        )?;
         let children: Vec<&Bundle> = nested
             .iter()
             .filter(|n| n.dir != inner.dir && n.dir.starts_with(&inner.dir))
@@ -179,7 +185,10 @@ fn loose_macho_files(app_dir: &Path, nested: &[Bundle]) -> Result<Vec<String>, E
             if path.is_file() && !nested.iter().any(|n| path.starts_with(&n.dir)) {
                 let head = read_head(&path)?;
                 if macho::looks_like_macho(&head) {
-                    found.push(format!("Frameworks/{}", entry.file_name().to_string_lossy()));
+                    found.push(format!(
+                        "Frameworks/{}",
+                        entry.file_name().to_string_lossy()
+                    ));
                 }
             }
         }
@@ -214,7 +223,12 @@ fn facts_of_tree(app_dir: &Path, app_rel: &str) -> Result<IosFacts, Error> {
     let signatures = seal::signature_facts(&exe, &exe_name)?;
     let slice_facts: Vec<SliceFacts> = slices
         .iter()
-        .zip(signatures.iter().map(|s| s.kind).chain(std::iter::repeat("unsigned")))
+        .zip(
+            signatures
+                .iter()
+                .map(|s| s.kind)
+                .chain(std::iter::repeat("unsigned")),
+        )
         .map(|(s, signature)| SliceFacts {
             arch: s.arch.clone(),
             minimum_os: s.min_os.map(|(_, v)| short_version(v)),
@@ -252,12 +266,12 @@ fn facts_of_tree(app_dir: &Path, app_rel: &str) -> Result<IosFacts, Error> {
         None
     };
     let dylib_present = app_dir.join(DYLIB_PATH).is_file();
-    let fused = dylib_present
-        && policy_sha256.is_some()
-        && slice_facts.iter().all(|s| s.shim_loads == 1);
-    let signature = signatures.into_iter().next().ok_or_else(|| {
-        Error::verification(&exe_name, "the executable has no slices")
-    })?;
+    let fused =
+        dylib_present && policy_sha256.is_some() && slice_facts.iter().all(|s| s.shim_loads == 1);
+    let signature = signatures
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::verification(&exe_name, "the executable has no slices"))?;
     Ok(IosFacts {
         format: "ipa",
         app_path: app_rel.to_owned(),
@@ -339,7 +353,8 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         let injection = macho::add_shim_load(&exe, versions, &exe_name)?;
         for (arch, change) in &injection.slices {
             let path = match change {
-                macho::SliceChange::Added { path, .. } | macho::SliceChange::AlreadyPresent { path } => path,
+                macho::SliceChange::Added { path, .. }
+                | macho::SliceChange::AlreadyPresent { path } => path,
             };
             injected.push((arch.clone(), path.clone()));
         }
@@ -365,7 +380,8 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         let profile = Profile::load(profile_path)?;
         let cert = certificate.as_ref().ok_or_else(|| Error::ProfileMismatch {
             name: profile.name.clone(),
-            detail: "a provisioning profile needs a signing identity — pass --p12 and --p12-pass".to_owned(),
+            detail: "a provisioning profile needs a signing identity — pass --p12 and --p12-pass"
+                .to_owned(),
         })?;
         profile.check(
             cert.apple_team_id().as_deref(),
@@ -457,7 +473,9 @@ pub fn entitlements_xml(path: &Path) -> Result<String, Error> {
 }
 
 /// Decide each output entry (raw copy when unchanged) and list the changes.
-fn plan_output(unpacked: &Unpacked) -> Result<(BTreeMap<String, OutputEntry>, Vec<EntryChange>), Error> {
+fn plan_output(
+    unpacked: &Unpacked,
+) -> Result<(BTreeMap<String, OutputEntry>, Vec<EntryChange>), Error> {
     let root = unpacked.dir.path();
     let mut plan = BTreeMap::new();
     let mut changes = Vec::new();
@@ -498,7 +516,11 @@ fn plan_output(unpacked: &Unpacked) -> Result<(BTreeMap<String, OutputEntry>, Ve
     }
     for name in on_disk.difference(&input_files) {
         let path = root.join(name);
-        let mode = if name.ends_with(".dylib") { 0o755 } else { 0o644 };
+        let mode = if name.ends_with(".dylib") {
+            0o755
+        } else {
+            0o644
+        };
         let after = archive::sha256_file(&path)?;
         plan.insert(name.clone(), OutputEntry::File { path, mode });
         changes.push(EntryChange {

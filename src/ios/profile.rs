@@ -45,7 +45,10 @@ impl Profile {
         };
         let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
         if meta.len() > MAX_PROFILE_BYTES {
-            return Err(bad(format!("{} bytes is too large for a provisioning profile", meta.len())));
+            return Err(bad(format!(
+                "{} bytes is too large for a provisioning profile",
+                meta.len()
+            )));
         }
         let data = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
         Self::parse(&data).map_err(bad)
@@ -78,7 +81,11 @@ impl Profile {
         let team_ids: Vec<String> = dict
             .get("TeamIdentifier")
             .and_then(plist::Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_string().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_string().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         if team_ids.is_empty() {
             return Err("TeamIdentifier is missing".to_owned());
@@ -102,11 +109,18 @@ impl Profile {
         let developer_certificates = dict
             .get("DeveloperCertificates")
             .and_then(plist::Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_data().map(<[u8]>::to_vec)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_data().map(<[u8]>::to_vec))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Self {
             name,
-            uuid: dict.get("UUID").and_then(plist::Value::as_string).map(str::to_owned),
+            uuid: dict
+                .get("UUID")
+                .and_then(plist::Value::as_string)
+                .map(str::to_owned),
             team_ids,
             application_identifier,
             expires_unix,
@@ -136,7 +150,11 @@ impl Profile {
                 self.team_ids.join(", ")
             )));
         }
-        if !self.developer_certificates.iter().any(|c| c == certificate_der) {
+        if !self
+            .developer_certificates
+            .iter()
+            .any(|c| c == certificate_der)
+        {
             return Err(mismatch(
                 "the signing certificate is not one of its DeveloperCertificates — regenerate the profile with this certificate".to_owned(),
             ));

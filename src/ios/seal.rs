@@ -22,7 +22,9 @@ use std::fs;
 use std::path::Path;
 
 use apple_codesign::cryptography::DigestType;
-use apple_codesign::{Blob, CodeSignatureFlags, CodeSigningSlot, MachFile, VerificationProblemType};
+use apple_codesign::{
+    Blob, CodeSignatureFlags, CodeSigningSlot, MachFile, VerificationProblemType,
+};
 use serde::Serialize;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -56,8 +58,11 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
     let mach = MachFile::parse(data).map_err(|e| bad(format!("unparseable Mach-O: {e}")))?;
     let mut out = Vec::new();
     for macho in mach.iter_macho() {
-        let arch = crate::macho::raw::arch_name(macho.macho.header.cputype, macho.macho.header.cpusubtype);
-        let signature = macho.code_signature().map_err(|e| bad(format!("{arch}: signature does not parse: {e}")))?;
+        let arch =
+            crate::macho::raw::arch_name(macho.macho.header.cputype, macho.macho.header.cpusubtype);
+        let signature = macho
+            .code_signature()
+            .map_err(|e| bad(format!("{arch}: signature does not parse: {e}")))?;
         let Some(signature) = signature else {
             out.push(SignatureFacts {
                 arch,
@@ -74,7 +79,9 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
         let cd = signature
             .preferred_code_directory()
             .map_err(|e| bad(format!("{arch}: code directory: {e}")))?;
-        let cd_blob = cd.to_blob_bytes().map_err(|e| bad(format!("{arch}: code directory: {e}")))?;
+        let cd_blob = cd
+            .to_blob_bytes()
+            .map_err(|e| bad(format!("{arch}: code directory: {e}")))?;
         let cdhash = DigestType::Sha256Truncated
             .digest_data(&cd_blob)
             .map_err(|e| bad(e.to_string()))?;
@@ -159,11 +166,17 @@ pub struct SealCheck {
 
 /// Check one bundle's `CodeResources` against the files on disk (see the module docs).
 /// `nested` are the bundles inside this one (sealed by cdhash, their content skipped).
-pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> Result<SealCheck, Error> {
+pub fn check_bundle_seal(
+    bundle: &Bundle,
+    nested: &[&Bundle],
+    display: &str,
+) -> Result<SealCheck, Error> {
     let bad = |detail: String| Error::verification(format!("{display}: bundle seal"), detail);
     let resources_path = bundle.dir.join("_CodeSignature").join("CodeResources");
-    let data = fs::read(&resources_path).map_err(|_| bad("_CodeSignature/CodeResources is missing".to_owned()))?;
-    let value = parse_bounded(&data).map_err(|e| bad(format!("CodeResources is malformed: {e}")))?;
+    let data = fs::read(&resources_path)
+        .map_err(|_| bad("_CodeSignature/CodeResources is missing".to_owned()))?;
+    let value =
+        parse_bounded(&data).map_err(|e| bad(format!("CodeResources is malformed: {e}")))?;
     let files2 = value
         .as_dictionary()
         .and_then(|d| d.get("files2"))
@@ -189,7 +202,10 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
             return Err(bad(format!("{rel} is sealed but missing")));
         }
         check.listed.insert(rel.clone());
-        let field = |key: &str| dict.and_then(|d| d.get(key)).and_then(plist::Value::as_data);
+        let field = |key: &str| {
+            dict.and_then(|d| d.get(key))
+                .and_then(plist::Value::as_data)
+        };
         if let Some(expected) = field("cdhash") {
             let target = if path.is_dir() {
                 nested
@@ -242,8 +258,12 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
         };
         let rel = rel.to_string_lossy();
         let by_cdhash = check.listed.contains(rel.as_ref());
-        let by_files = check.listed.contains(&format!("{rel}/{}", child.info.executable))
-            && check.listed.contains(&format!("{rel}/_CodeSignature/CodeResources"));
+        let by_files = check
+            .listed
+            .contains(&format!("{rel}/{}", child.info.executable))
+            && check
+                .listed
+                .contains(&format!("{rel}/_CodeSignature/CodeResources"));
         if !by_cdhash && !by_files {
             return Err(bad(format!("nested code {rel} is not sealed")));
         }
@@ -272,11 +292,15 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
         }
     })?;
     if let Some(first) = unsealed.first() {
-        return Err(bad(format!("{first} is not sealed ({} unsealed files)", unsealed.len())));
+        return Err(bad(format!(
+            "{first} is not sealed ({} unsealed files)",
+            unsealed.len()
+        )));
     }
 
     // The executable's code directory binds Info.plist and CodeResources.
-    let exe = fs::read(bundle.executable_path()).map_err(|e| Error::io("read", bundle.executable_path(), e))?;
+    let exe = fs::read(bundle.executable_path())
+        .map_err(|e| Error::io("read", bundle.executable_path(), e))?;
     let mach = MachFile::parse(&exe).map_err(|e| bad(format!("executable: {e}")))?;
     for macho in mach.iter_macho() {
         let cd = macho
@@ -289,16 +313,23 @@ pub fn check_bundle_seal(bundle: &Bundle, nested: &[&Bundle], display: &str) -> 
             (CodeSigningSlot::Info, bundle.dir.join("Info.plist")),
             (CodeSigningSlot::ResourceDir, resources_path.clone()),
         ] {
-            let recorded = cd
-                .special_digests
-                .get(&slot)
-                .ok_or_else(|| bad(format!("the code directory does not bind {}", file.display())))?;
+            let recorded = cd.special_digests.get(&slot).ok_or_else(|| {
+                bad(format!(
+                    "the code directory does not bind {}",
+                    file.display()
+                ))
+            })?;
             let bytes = fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
-            let actual = cd.digest_type.digest_data(&bytes).map_err(|e| bad(e.to_string()))?;
+            let actual = cd
+                .digest_type
+                .digest_data(&bytes)
+                .map_err(|e| bad(e.to_string()))?;
             if recorded.data.as_ref() != actual.as_slice() {
                 return Err(bad(format!(
                     "the executable's code directory does not match {}",
-                    file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                    file.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
                 )));
             }
         }

@@ -146,16 +146,24 @@ mod tests {
     #[test]
     fn refuses_overlap_out_of_file_and_huge_counts() {
         let d = fat(&[(4096, 5000), (8192, 100)], 8292);
-        assert!(matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("overlap")));
+        assert!(
+            matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("overlap"))
+        );
         let d = fat(&[(4096, 100_000)], 8292);
-        assert!(matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("outside")));
+        assert!(
+            matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("outside"))
+        );
         let d = fat(&[(0, 10)], 8292);
         assert!(parse_fat(&d, "x").is_err());
         let mut d = fat(&[], 64);
         d[4..8].copy_from_slice(&0xffff_ffff_u32.to_be_bytes());
-        assert!(matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("limit")));
+        assert!(
+            matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("limit"))
+        );
         let mut d = fat(&[], 64);
         d[4..8].copy_from_slice(&40_u32.to_be_bytes());
-        assert!(matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("need")));
+        assert!(
+            matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("need"))
+        );
     }
 }

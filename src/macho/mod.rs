@@ -95,11 +95,7 @@ impl Injection {
 
 /// Add `LC_LOAD_DYLIB <shim>` to every slice of `data` (thin or fat). All slices are
 /// checked before any is written: one bad slice refuses the whole file.
-pub fn add_shim_load(
-    data: &[u8],
-    versions: DylibVersions,
-    what: &str,
-) -> Result<Injection, Error> {
+pub fn add_shim_load(data: &[u8], versions: DylibVersions, what: &str) -> Result<Injection, Error> {
     let slices = parse(data, what)?;
     let mut plans = Vec::with_capacity(slices.len());
     for info in &slices {

@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(cmd.len(), 72);
         assert_eq!(le_u32(&cmd, 4), Some(72));
         assert_eq!(le_u32(&cmd, 8), Some(24));
-        assert_eq!(&cmd[24..68], b"@executable_path/Frameworks/libfusepin.dylib");
+        assert_eq!(
+            &cmd[24..68],
+            b"@executable_path/Frameworks/libfusepin.dylib"
+        );
         assert!(cmd[68..].iter().all(|&b| b == 0));
     }
 

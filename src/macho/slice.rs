@@ -132,8 +132,11 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
         )));
     }
     let field = |off: usize| le_u32(data, off).unwrap_or(0);
-    let (cputype, cpusubtype, filetype) =
-        (field(OFF_CPUTYPE), field(OFF_CPUSUBTYPE), field(OFF_FILETYPE));
+    let (cputype, cpusubtype, filetype) = (
+        field(OFF_CPUTYPE),
+        field(OFF_CPUSUBTYPE),
+        field(OFF_FILETYPE),
+    );
     let ncmds = field(OFF_NCMDS) as usize;
     let sizeofcmds = field(OFF_SIZEOFCMDS) as usize;
     if sizeofcmds > data.len() - header_size {
@@ -220,11 +223,16 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
                 info.cryptid = Some(info.cryptid.unwrap_or(0).max(id));
             }
             LC_CODE_SIGNATURE => {
-                info.code_signature =
-                    Some((word(8).ok_or_else(too_short)?, word(12).ok_or_else(too_short)?));
+                info.code_signature = Some((
+                    word(8).ok_or_else(too_short)?,
+                    word(12).ok_or_else(too_short)?,
+                ));
             }
             LC_BUILD_VERSION => {
-                info.min_os = Some((word(8).ok_or_else(too_short)?, word(12).ok_or_else(too_short)?));
+                info.min_os = Some((
+                    word(8).ok_or_else(too_short)?,
+                    word(12).ok_or_else(too_short)?,
+                ));
             }
             LC_VERSION_MIN_IPHONEOS if info.min_os.is_none() => {
                 info.min_os = Some((2, word(8).ok_or_else(too_short)?));
@@ -249,15 +257,16 @@ fn command_string(body: &[u8], field: usize, what: &str) -> Result<String, Error
         what: what.to_owned(),
         detail: detail.to_owned(),
     };
-    let start = le_u32(body, field).ok_or_else(|| malformed("load command string field is truncated"))? as usize;
+    let start = le_u32(body, field)
+        .ok_or_else(|| malformed("load command string field is truncated"))?
+        as usize;
     let rest = body
         .get(start..)
         .filter(|r| !r.is_empty() && start >= field + 4)
         .ok_or_else(|| malformed("load command string offset points outside its command"))?;
     let len = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
     let bytes = rest.get(..len).unwrap_or_default();
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| malformed("load command string is not UTF-8"))
+    String::from_utf8(bytes.to_vec()).map_err(|_| malformed("load command string is not UTF-8"))
 }
 
 /// Lowest file offset of section (or segment) content: everything before it is header.
@@ -380,7 +389,9 @@ pub fn apply_insert(slice: &mut [u8], change: &SliceChange, command: &[u8]) -> b
     target.copy_from_slice(command);
     let (Some(ncmds), Some(sizeofcmds)) = (
         ncmds.checked_add(1),
-        u32::try_from(*size).ok().and_then(|s| sizeofcmds.checked_add(s)),
+        u32::try_from(*size)
+            .ok()
+            .and_then(|s| sizeofcmds.checked_add(s)),
     ) else {
         return false;
     };

@@ -33,7 +33,12 @@ fn hostile_ipas_exit_3_with_one_line_and_no_output() {
         let input = fixtures().join("hostile").join(format!("{name}.ipa"));
         let output = dir.path().join(format!("{name}-out.ipa"));
         for args in [
-            vec!["sign".to_owned(), input.to_string_lossy().into_owned(), "-o".to_owned(), output.to_string_lossy().into_owned()],
+            vec![
+                "sign".to_owned(),
+                input.to_string_lossy().into_owned(),
+                "-o".to_owned(),
+                output.to_string_lossy().into_owned(),
+            ],
             vec!["inspect".to_owned(), input.to_string_lossy().into_owned()],
         ] {
             if name == "encrypted" && args[0] == "inspect" {
@@ -46,7 +51,10 @@ fn hostile_ipas_exit_3_with_one_line_and_no_output() {
             assert!(!output.exists(), "{name}: output written");
         }
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert!(leftovers.is_empty(), "{name}: temp files left: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "{name}: temp files left: {leftovers:?}"
+        );
     }
 }
 
@@ -70,21 +78,37 @@ fn build_refuses_no_room_and_encrypted_binaries_with_exit_3() {
             input: &input,
             output: &output,
             force: false,
-            payload: Some(fuse::ios::Payload { dylib: &dylib, policy: TEST_POLICY }),
+            payload: Some(fuse::ios::Payload {
+                dylib: &dylib,
+                policy: TEST_POLICY,
+            }),
             key: None,
             profile: None,
             entitlements: None,
         })
         .unwrap_err();
         let err = fuse::Error::from(err);
-        assert_eq!(err.exit_status(), fuse::ExitStatus::BadPackage, "{name}: {err}");
+        assert_eq!(
+            err.exit_status(),
+            fuse::ExitStatus::BadPackage,
+            "{name}: {err}"
+        );
         let line = err.to_string();
-        assert!(line.contains(word) && line.contains(" — "), "{name}: {line}");
+        assert!(
+            line.contains(word) && line.contains(" — "),
+            "{name}: {line}"
+        );
         assert!(!output.exists());
     }
     // The no-room binary still signs: only the 72-byte command does not fit.
     let out = dir.path().join("noroom-signed.ipa");
-    fuse(["sign", fixtures().join("hostile/noroom.ipa").to_str().unwrap(), "-o", out.to_str().unwrap()]).success();
+    fuse([
+        "sign",
+        fixtures().join("hostile/noroom.ipa").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .success();
 }
 
 #[test]
@@ -97,7 +121,14 @@ fn existing_output_needs_force() {
     run.code(2);
     assert!(run.one_error_line().contains("--force"));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
-    fuse(["sign", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--force"]).success();
+    fuse([
+        "sign",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+    ])
+    .success();
     fuse(["verify", out.to_str().unwrap()]).success();
 }
 
@@ -111,7 +142,10 @@ fn refusing_idempotently_never_adds_the_command_twice() {
         input: &once,
         output: &twice,
         force: false,
-        payload: Some(fuse::ios::Payload { dylib: &dylib, policy: TEST_POLICY }),
+        payload: Some(fuse::ios::Payload {
+            dylib: &dylib,
+            policy: TEST_POLICY,
+        }),
         key: None,
         profile: None,
         entitlements: None,

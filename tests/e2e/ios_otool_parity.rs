@@ -77,7 +77,10 @@ fn every_slice_gets_exactly_one_shim_command_after_the_unchanged_originals() {
     let dir = support::tempdir();
     for (name, install_path) in GOOD {
         let exe = main_executable(name);
-        let (in_dir, out_dir) = (dir.path().join(format!("{name}-in")), dir.path().join(format!("{name}-out")));
+        let (in_dir, out_dir) = (
+            dir.path().join(format!("{name}-in")),
+            dir.path().join(format!("{name}-out")),
+        );
         std::fs::create_dir_all(&in_dir).unwrap();
         std::fs::create_dir_all(&out_dir).unwrap();
         let input = extract_entry(&crate::ios_support::input(name), &exe, &in_dir);
@@ -91,7 +94,10 @@ fn every_slice_gets_exactly_one_shim_command_after_the_unchanged_originals() {
         for arch in arch_list {
             let before = load_commands(&input, &arch);
             let after = load_commands(&output, &arch);
-            let shim: Vec<&String> = after.iter().filter(|b| b.contains("libfusepin.dylib")).collect();
+            let shim: Vec<&String> = after
+                .iter()
+                .filter(|b| b.contains("libfusepin.dylib"))
+                .collect();
             assert_eq!(shim.len(), 1, "{name} {arch}: one shim command\n{after:#?}");
             assert_eq!(cmd_name(shim[0]), "LC_LOAD_DYLIB", "{name} {arch}");
             assert!(
@@ -105,14 +111,23 @@ fn every_slice_gets_exactly_one_shim_command_after_the_unchanged_originals() {
                 .filter(|b| !b.contains("libfusepin.dylib"))
                 .filter_map(|b| comparable(b))
                 .collect();
-            assert_eq!(kept_before, kept_after, "{name} {arch}: original commands changed or reordered");
+            assert_eq!(
+                kept_before, kept_after,
+                "{name} {arch}: original commands changed or reordered"
+            );
             // Placed after the last original command (the signature command may follow).
-            let position = after.iter().position(|b| b.contains("libfusepin.dylib")).unwrap();
+            let position = after
+                .iter()
+                .position(|b| b.contains("libfusepin.dylib"))
+                .unwrap();
             let originals_after_shim = after[position + 1..]
                 .iter()
                 .filter(|b| cmd_name(b) != "LC_CODE_SIGNATURE")
                 .count();
-            assert_eq!(originals_after_shim, 0, "{name} {arch}: shim command is not last");
+            assert_eq!(
+                originals_after_shim, 0,
+                "{name} {arch}: shim command is not last"
+            );
         }
     }
 }
@@ -128,10 +143,18 @@ fn otool_lists_the_shim_once_in_thin_outputs() {
         let exe = extract_entry(&output_ipa, &main_executable(name), &sub);
         let run = tool(OTOOL, ["-L".as_ref(), exe.as_os_str()]);
         run.success();
-        assert_eq!(run.stdout.matches("libfusepin.dylib").count(), 1, "{name}\n{run}");
+        assert_eq!(
+            run.stdout.matches("libfusepin.dylib").count(),
+            1,
+            "{name}\n{run}"
+        );
         let run = tool(OTOOL, ["-l".as_ref(), exe.as_os_str()]);
         run.success();
-        assert_eq!(run.stdout.matches("libfusepin.dylib").count(), 1, "{name}\n{run}");
+        assert_eq!(
+            run.stdout.matches("libfusepin.dylib").count(),
+            1,
+            "{name}\n{run}"
+        );
     }
 }
 
@@ -163,8 +186,18 @@ print("ok", len(binaries))
     for (exe, install, slices) in files {
         let run = tool(
             "python3",
-            ["-c".to_owned(), script.to_owned(), exe.to_string_lossy().into_owned(), install.to_owned(), slices.to_string()],
+            [
+                "-c".to_owned(),
+                script.to_owned(),
+                exe.to_string_lossy().into_owned(),
+                install.to_owned(),
+                slices.to_string(),
+            ],
         );
-        assert!(run.code == 0 && run.stdout.starts_with("ok"), "lief on {}:\n{run}\n(pip install -r .ci/requirements.txt)", exe.display());
+        assert!(
+            run.code == 0 && run.stdout.starts_with("ok"),
+            "lief on {}:\n{run}\n(pip install -r .ci/requirements.txt)",
+            exe.display()
+        );
     }
 }

@@ -31,12 +31,21 @@ print("ok", len(seal))
 "#;
     for (name, _) in GOOD {
         let (output, _) = fused(name);
-        let run = tool("python3", ["-c", script, output.to_str().unwrap(), app_dir(name)]);
-        assert!(run.code == 0 && run.stdout.starts_with("ok"), "{name}\n{run}");
+        let run = tool(
+            "python3",
+            ["-c", script, output.to_str().unwrap(), app_dir(name)],
+        );
+        assert!(
+            run.code == 0 && run.stdout.starts_with("ok"),
+            "{name}\n{run}"
+        );
     }
     // The policy is the bytes we gave, unchanged.
     let (output, _) = fused("full");
-    assert_eq!(entries(&output)["Payload/Full.app/fuse/policy.bin"], TEST_POLICY);
+    assert_eq!(
+        entries(&output)["Payload/Full.app/fuse/policy.bin"],
+        TEST_POLICY
+    );
     drop(dir);
 }
 
@@ -49,12 +58,21 @@ fn fuse_verify_accepts_every_output_and_requires_nested_code_signed_first() {
         assert!(run.stdout.contains("verified"), "{run}");
         let (facts, lines) = fuse::ios::verify(&output, true).unwrap();
         assert!(facts.fused.fused, "{name}");
-        assert!(lines.iter().any(|l| l.contains("exactly once")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("exactly once")),
+            "{lines:?}"
+        );
         if name.starts_with("full") {
             // Nested bundles are checked (and listed) before the app.
             let app_line = lines.iter().position(|l| l.starts_with("Full:")).unwrap();
-            let fw = lines.iter().position(|l| l.starts_with("Frameworks/X.framework:")).unwrap();
-            let ext = lines.iter().position(|l| l.starts_with("PlugIns/Share.appex:")).unwrap();
+            let fw = lines
+                .iter()
+                .position(|l| l.starts_with("Frameworks/X.framework:"))
+                .unwrap();
+            let ext = lines
+                .iter()
+                .position(|l| l.starts_with("PlugIns/Share.appex:"))
+                .unwrap();
             assert!(fw < app_line && ext < app_line, "{lines:?}");
             assert!(lines[app_line].contains("2 nested code items"), "{lines:?}");
         }
@@ -70,7 +88,9 @@ fn unchanged_files_are_byte_identical_and_changes_are_the_expected_ones() {
         let app = app_dir(name);
         let changed: Vec<&str> = outcome.changes.iter().map(|c| c.path.as_str()).collect();
         for (path, bytes) in &before {
-            let now = after.get(path).unwrap_or_else(|| panic!("{name}: {path} was dropped"));
+            let now = after
+                .get(path)
+                .unwrap_or_else(|| panic!("{name}: {path} was dropped"));
             if changed.contains(&path.as_str()) {
                 continue;
             }
@@ -89,7 +109,11 @@ fn unchanged_files_are_byte_identical_and_changes_are_the_expected_ones() {
             assert_ne!(change.change, "removed", "{name}: {change:?}");
             if let Some(after_hash) = &change.after_sha256 {
                 let actual = crate::support::hex(&Sha256::digest(&after[&change.path]));
-                assert_eq!(&actual, after_hash, "{name}: reported hash of {}", change.path);
+                assert_eq!(
+                    &actual, after_hash,
+                    "{name}: reported hash of {}",
+                    change.path
+                );
             }
         }
         assert!(changed.contains(&format!("{app}/fuse/policy.bin").as_str()));
@@ -101,7 +125,9 @@ fn unchanged_files_are_byte_identical_and_changes_are_the_expected_ones() {
 fn main_executable_differs_only_in_header_new_command_and_signature() {
     for (name, _) in GOOD {
         let exe = main_executable(name);
-        let before = entries(&crate::ios_support::input(name)).remove(&exe).unwrap();
+        let before = entries(&crate::ios_support::input(name))
+            .remove(&exe)
+            .unwrap();
         let (output, _) = fused(name);
         let after = entries(&output).remove(&exe).unwrap();
         let slices_before = fuse::macho::parse(&before, "before").unwrap();
@@ -117,10 +143,17 @@ fn main_executable_differs_only_in_header_new_command_and_signature() {
             // Original commands: identical except __LINKEDIT sizes and LC_CODE_SIGNATURE.
             for (cb, ca) in b.commands.iter().zip(&a.commands) {
                 assert_eq!(cb.cmd, ca.cmd, "{name} {}: command order", b.arch);
-                let (ob, na) = (&old[cb.offset..cb.offset + cb.size], &new[ca.offset..ca.offset + ca.size]);
+                let (ob, na) = (
+                    &old[cb.offset..cb.offset + cb.size],
+                    &new[ca.offset..ca.offset + ca.size],
+                );
                 let linkedit = cb.cmd == 0x19 && &ob[8..18] == b"__LINKEDIT";
                 if cb.cmd == 0x1d {
-                    assert_eq!(ob[..12], na[..12], "{name}: LC_CODE_SIGNATURE dataoff moved");
+                    assert_eq!(
+                        ob[..12],
+                        na[..12],
+                        "{name}: LC_CODE_SIGNATURE dataoff moved"
+                    );
                 } else if linkedit {
                     assert_eq!(ob[..32], na[..32], "{name}: __LINKEDIT start moved");
                     assert_eq!(ob[40..48], na[40..48], "{name}: __LINKEDIT fileoff moved");
@@ -139,7 +172,10 @@ fn main_executable_differs_only_in_header_new_command_and_signature() {
             assert_eq!(a.content_start, b.content_start);
             // The gap holds the new command (and, for unsigned input, LC_CODE_SIGNATURE).
             let added = &new[b.commands_end..a.commands_end];
-            assert!(added.windows(16).any(|w| w == b"libfusepin.dylib"), "{name}: gap content");
+            assert!(
+                added.windows(16).any(|w| w == b"libfusepin.dylib"),
+                "{name}: gap content"
+            );
         }
     }
 }

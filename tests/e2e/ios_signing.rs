@@ -8,7 +8,10 @@ use crate::support::{self, fuse, fuse_cmd};
 const PASS: &str = "fuse-test-pass";
 
 fn sign_args(input: &str, output: &str, extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = ["sign", input, "-o", output].iter().map(|s| (*s).to_owned()).collect();
+    let mut v: Vec<String> = ["sign", input, "-o", output]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -24,16 +27,31 @@ fn p12_identities_from_openssl_sign_and_verify() {
         let run = fuse(sign_args(
             input.to_str().unwrap(),
             out.to_str().unwrap(),
-            &["--p12", key.to_str().unwrap(), "--p12-pass", &format!("pass:{PASS}")],
+            &[
+                "--p12",
+                key.to_str().unwrap(),
+                "--p12-pass",
+                &format!("pass:{PASS}"),
+            ],
         ));
         run.success();
-        assert!(!run.stderr.contains("ad-hoc"), "{p12}: no ad-hoc warning with a key\n{run}");
+        assert!(
+            !run.stderr.contains("ad-hoc"),
+            "{p12}: no ad-hoc warning with a key\n{run}"
+        );
         let run = fuse(["verify", out.to_str().unwrap()]);
         run.success();
-        assert!(run.stdout.contains("Apple Distribution: Fuse Tests (FUSETEST42) (team FUSETEST42)"), "{p12}\n{run}");
+        assert!(
+            run.stdout
+                .contains("Apple Distribution: Fuse Tests (FUSETEST42) (team FUSETEST42)"),
+            "{p12}\n{run}"
+        );
         let facts = fuse::ios::inspect(&out).unwrap();
         assert_eq!(facts.signature.kind, "certificate");
-        assert!(facts.nested.iter().all(|n| n.signature == "certificate"), "{facts:?}");
+        assert!(
+            facts.nested.iter().all(|n| n.signature == "certificate"),
+            "{facts:?}"
+        );
         // Entitlements kept per binary: the extension's own set is still there.
         let ents = facts.signature.entitlements.clone().unwrap();
         assert!(ents.contains("FUSETEST42.com.example.fuse.app"), "{ents}");
@@ -49,7 +67,12 @@ fn wrong_password_exits_5_without_echoing_it() {
     let run = fuse(sign_args(
         fixtures().join("simple.ipa").to_str().unwrap(),
         out.to_str().unwrap(),
-        &["--p12", key.to_str().unwrap(), "--p12-pass", &format!("pass:{secret}")],
+        &[
+            "--p12",
+            key.to_str().unwrap(),
+            "--p12-pass",
+            &format!("pass:{secret}"),
+        ],
     ));
     run.code(5);
     let line = run.one_error_line();
@@ -60,7 +83,12 @@ fn wrong_password_exits_5_without_echoing_it() {
     let run = fuse_cmd(sign_args(
         fixtures().join("simple.ipa").to_str().unwrap(),
         out.to_str().unwrap(),
-        &["--p12", key.to_str().unwrap(), "--p12-pass", "env:FUSE_TEST_P12_PASS"],
+        &[
+            "--p12",
+            key.to_str().unwrap(),
+            "--p12-pass",
+            "env:FUSE_TEST_P12_PASS",
+        ],
     ))
     .env("FUSE_TEST_P12_PASS", PASS)
     .run();
@@ -68,7 +96,12 @@ fn wrong_password_exits_5_without_echoing_it() {
     let run = fuse(sign_args(
         fixtures().join("simple.ipa").to_str().unwrap(),
         dir.path().join("p.ipa").to_str().unwrap(),
-        &["--p12", key.to_str().unwrap(), "--p12-pass", "env:FUSE_TEST_UNSET_VARIABLE"],
+        &[
+            "--p12",
+            key.to_str().unwrap(),
+            "--p12-pass",
+            "env:FUSE_TEST_UNSET_VARIABLE",
+        ],
     ));
     run.code(5);
 }
@@ -98,7 +131,14 @@ fn provisioning_profiles_are_checked_and_embedded() {
         let run = fuse(sign_args(
             input.to_str().unwrap(),
             out.to_str().unwrap(),
-            &["--p12", p12.to_str().unwrap(), "--p12-pass", &pass, "--provisioning-profile", prof.to_str().unwrap()],
+            &[
+                "--p12",
+                p12.to_str().unwrap(),
+                "--p12-pass",
+                &pass,
+                "--provisioning-profile",
+                prof.to_str().unwrap(),
+            ],
         ));
         match expect {
             None => {
@@ -124,7 +164,11 @@ fn provisioning_profiles_are_checked_and_embedded() {
     // A profile without an identity is refused too.
     let out = dir.path().join("adhoc.ipa");
     let prof = profiles.join("wildcard.mobileprovision");
-    let run = fuse(sign_args(input.to_str().unwrap(), out.to_str().unwrap(), &["--provisioning-profile", prof.to_str().unwrap()]));
+    let run = fuse(sign_args(
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--provisioning-profile", prof.to_str().unwrap()],
+    ));
     run.code(5);
     assert!(run.one_error_line().contains("--p12"));
 }
@@ -147,11 +191,22 @@ fn entitlements_flag_replaces_the_main_executables_only() {
     .success();
     let facts = fuse::ios::inspect(&out).unwrap();
     let main = facts.signature.entitlements.unwrap();
-    assert!(main.contains("com.example.custom") && !main.contains("keychain-access-groups"), "{main}");
+    assert!(
+        main.contains("com.example.custom") && !main.contains("keychain-access-groups"),
+        "{main}"
+    );
     // The extension keeps its own entitlements.
-    let data = crate::ios_support::entries(&out).remove("Payload/Full.app/PlugIns/Share.appex/Share").unwrap();
+    let data = crate::ios_support::entries(&out)
+        .remove("Payload/Full.app/PlugIns/Share.appex/Share")
+        .unwrap();
     let ext = fuse::ios::seal::signature_facts(&data, "Share").unwrap();
-    assert!(ext[0].entitlements.as_deref().unwrap().contains("group.com.example.fuse"));
+    assert!(
+        ext[0]
+            .entitlements
+            .as_deref()
+            .unwrap()
+            .contains("group.com.example.fuse")
+    );
 }
 
 #[test]
@@ -160,18 +215,33 @@ fn adhoc_and_rsa_outputs_are_reproducible_with_source_date_epoch() {
     let key = fixtures().join("keys/rsa.p12");
     for (label, extra) in [
         ("adhoc", vec![]),
-        ("rsa", vec!["--p12".to_owned(), key.to_string_lossy().into_owned(), "--p12-pass".to_owned(), format!("pass:{PASS}")]),
+        (
+            "rsa",
+            vec![
+                "--p12".to_owned(),
+                key.to_string_lossy().into_owned(),
+                "--p12-pass".to_owned(),
+                format!("pass:{PASS}"),
+            ],
+        ),
     ] {
         let mut outputs = Vec::new();
         for round in 0..2 {
             let out = dir.path().join(format!("{label}-{round}.ipa"));
             let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-            fuse_cmd(sign_args(fixtures().join("full.ipa").to_str().unwrap(), out.to_str().unwrap(), &extra))
-                .env("SOURCE_DATE_EPOCH", "1700000000")
-                .run()
-                .success();
+            fuse_cmd(sign_args(
+                fixtures().join("full.ipa").to_str().unwrap(),
+                out.to_str().unwrap(),
+                &extra,
+            ))
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .run()
+            .success();
             outputs.push(std::fs::read(&out).unwrap());
         }
-        assert!(outputs[0] == outputs[1], "{label}: outputs differ between runs");
+        assert!(
+            outputs[0] == outputs[1],
+            "{label}: outputs differ between runs"
+        );
     }
 }

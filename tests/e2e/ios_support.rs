@@ -54,10 +54,16 @@ fn signed_input(name: &str) -> PathBuf {
         return ipa;
     }
     let fx = fixtures();
-    let (base, app) = if name.starts_with("full") { ("full", "Full.app") } else { ("fat", "Simple.app") };
+    let (base, app) = if name.starts_with("full") {
+        ("full", "Full.app")
+    } else {
+        ("fat", "Simple.app")
+    };
     let root = dir.path().join(name);
     copy_tree(&fx.join("trees").join(base), &root);
-    let xml = |file: &str| fuse::ios::pipeline::entitlements_xml(&fx.join("entitlements").join(file)).unwrap();
+    let xml = |file: &str| {
+        fuse::ios::pipeline::entitlements_xml(&fx.join("entitlements").join(file)).unwrap()
+    };
     let key = fs::read(fx.join("keys/rsa.pk8")).unwrap();
     let chain = vec![fs::read(fx.join("keys/rsa-cert.der")).unwrap()];
     let mut options = fuse::ios::codesign::SignOptions {
@@ -66,10 +72,15 @@ fn signed_input(name: &str) -> PathBuf {
         ..Default::default()
     };
     if name.starts_with("full") {
-        options.path_entitlements.push(("PlugIns/Share.appex".to_owned(), xml("extension.plist")));
+        options
+            .path_entitlements
+            .push(("PlugIns/Share.appex".to_owned(), xml("extension.plist")));
     }
     if name == "full-rsa" {
-        options.key = Some(fuse::ios::KeyMaterial { pkcs8_der: &key, chain_der: &chain });
+        options.key = Some(fuse::ios::KeyMaterial {
+            pkcs8_der: &key,
+            chain_der: &chain,
+        });
     }
     fuse::ios::codesign::sign_in_place(&root.join("Payload").join(app), &options).unwrap();
     zip_tree(&root, &ipa);
@@ -94,7 +105,11 @@ fn zip_tree(root: &Path, ipa: &Path) {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in fs::read_dir(dir).unwrap() {
             let p = entry.unwrap().path();
-            if p.is_dir() { walk(&p, out) } else { out.push(p) }
+            if p.is_dir() {
+                walk(&p, out)
+            } else {
+                out.push(p)
+            }
         }
     }
     use std::os::unix::fs::PermissionsExt;
@@ -103,7 +118,11 @@ fn zip_tree(root: &Path, ipa: &Path) {
     files.sort();
     let mut zip = zip::ZipWriter::new(fs::File::create(ipa).unwrap());
     for path in files {
-        let name = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let name = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -164,7 +183,9 @@ pub fn entries(ipa: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Write one entry of an archive to a file in `dir` and return its path.
 pub fn extract_entry(ipa: &Path, name: &str, dir: &Path) -> PathBuf {
-    let data = entries(ipa).remove(name).unwrap_or_else(|| panic!("{name} not in {}", ipa.display()));
+    let data = entries(ipa)
+        .remove(name)
+        .unwrap_or_else(|| panic!("{name} not in {}", ipa.display()));
     let path = dir.join(name.replace('/', "_"));
     fs::write(&path, data).unwrap();
     path
