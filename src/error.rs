@@ -52,6 +52,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Malformed or unpatchable binary XML (AndroidManifest.xml).
+    #[error(transparent)]
+    Axml(#[from] crate::axml::Error),
+
+    /// Keys, keystores, passwords, signing (src/keys/).
+    #[error(transparent)]
+    Keys(#[from] crate::keys::Error),
+
     /// The input is not a package fuse recognises.
     #[error(transparent)]
     Format(#[from] crate::format::Error),
@@ -72,6 +80,11 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
             Self::Format(crate::format::Error::Io { .. }) => ExitStatus::Failure,
             Self::Format(_) => ExitStatus::BadPackage,
             Self::MachO(_) => ExitStatus::BadPackage,
@@ -89,9 +102,7 @@ impl Error {
                     | E::ProfileMismatch { .. }
                     | E::BadEntitlements { .. }
                     | E::Signing { .. }
-                    | E::BadIdentity { .. }
-                    | E::BadKeystore { .. }
-                    | E::BadPasswordSpec { .. } => ExitStatus::Signing,
+                    | E::BadIdentity { .. } => ExitStatus::Signing,
                     E::Verification { .. } => ExitStatus::Verification,
                     E::OutputExists { .. } => ExitStatus::Usage,
                     E::Io { .. } => ExitStatus::Failure,

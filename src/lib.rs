@@ -4,10 +4,13 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod format;
 pub mod ios;
+pub mod keys;
 pub mod macho;
+pub mod payloads;
 
 pub use error::{Error, ExitStatus};

@@ -111,8 +111,9 @@ pub struct SigningArgs {
     #[arg(long, value_name = "ALIAS", requires = "ks")]
     pub ks_key_alias: Option<String>,
 
-    /// Key password when it differs from the keystore password (same SPEC forms).
-    #[arg(long, value_name = "SPEC", requires = "ks")]
+    /// Key password when it differs from the keystore password, or of an encrypted
+    /// --key (same SPEC forms).
+    #[arg(long, value_name = "SPEC")]
     pub key_pass: Option<String>,
 
     /// Private key: PKCS#8 DER (.pk8) or PEM.

@@ -30,12 +30,6 @@ fn reject_android_flags(signing: &SigningArgs) -> Result<(), Error> {
             fix: "sign an .ipa with --p12 <FILE> --p12-pass <SPEC>".to_owned(),
         });
     }
-    if signing.p12.is_some() && signing.p12_pass.is_none() {
-        return Err(Error::Usage {
-            what: "--p12 needs --p12-pass".to_owned(),
-            fix: "pass --p12-pass pass:TEXT, env:VAR, file:PATH or stdin".to_owned(),
-        });
-    }
     Ok(())
 }
 
@@ -48,13 +42,14 @@ pub fn build(_args: &BuildArgs, _out: &Output) -> Result<()> {
 pub fn sign(args: &SignArgs, out: &Output) -> Result<()> {
     reject_android_flags(&args.signing)?;
     let output = default_output(&args.app, args.output.output.as_ref());
-    let identity = match (&args.signing.p12, &args.signing.p12_pass) {
-        (Some(p12), Some(spec)) => {
-            let password = ios::identity::read_password(spec).map_err(Error::from)?;
-            Some(ios::identity::P12Identity::load(p12, &password).map_err(Error::from)?)
-        }
-        _ => None,
+    // --p12 goes through the same PKCS#12 loading as Android's --ks (CONTRACTS §3).
+    let identity = match crate::keys::p12_source_from_args(&args.signing).map_err(Error::from)? {
+        Some(source) => Some(crate::keys::load(&source).map_err(Error::from)?),
+        None => None,
     };
+    let pkcs8 = identity
+        .as_ref()
+        .map(crate::keys::SigningIdentity::pkcs8_der);
     let request = ios::Request {
         input: &args.app,
         output: &output,
@@ -62,7 +57,11 @@ pub fn sign(args: &SignArgs, out: &Output) -> Result<()> {
         payload: None,
         key: identity
             .as_ref()
-            .map(ios::identity::P12Identity::key_material),
+            .zip(pkcs8.as_ref())
+            .map(|(id, pkcs8)| ios::KeyMaterial {
+                pkcs8_der: pkcs8,
+                chain_der: id.chain_der(),
+            }),
         profile: args.signing.provisioning_profile.as_deref(),
         entitlements: args.signing.entitlements.as_deref(),
     };

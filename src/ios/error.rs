@@ -49,12 +49,6 @@ pub enum Error {
     #[error("code signing failed for {what}: {detail}")]
     Signing { what: String, detail: String },
 
-    #[error("{}: {detail} — check --p12 and --p12-pass", path.display())]
-    BadKeystore { path: PathBuf, detail: String },
-
-    #[error("--p12-pass: {detail}")]
-    BadPasswordSpec { detail: String },
-
     #[error(
         "the signing identity is unusable: {detail} — use a PKCS#12 with an RSA or EC P-256 key and its certificate"
     )]

@@ -20,7 +20,6 @@ pub mod bundle;
 pub mod codesign;
 mod error;
 pub mod facts;
-pub mod identity;
 pub mod info_plist;
 pub mod pipeline;
 pub mod profile;

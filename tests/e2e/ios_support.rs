@@ -15,10 +15,9 @@ pub fn fixtures() -> PathBuf {
     support::generated("ios")
 }
 
-/// Stand-in for the prebuilt shim until `payloads::ios_shim()` lands: a real arm64 iOS
-/// dylib built by the fixture generator with the shim's install name.
+/// The real prebuilt shim the CLI embeds.
 pub fn test_dylib() -> Vec<u8> {
-    fs::read(fixtures().join("macho/test-libfusepin.dylib")).unwrap()
+    fuse::payloads::ios_shim().to_vec()
 }
 
 /// Opaque policy bytes: the IPA pipeline copies them, it never interprets them.

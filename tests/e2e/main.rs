@@ -12,9 +12,16 @@
 
 mod support;
 
+mod axml_aapt_parity;
 mod cli_contract;
 mod ios_hostile;
 mod ios_otool_parity;
 mod ios_seal;
 mod ios_signing;
 mod ios_support;
+mod jvm_bridge;
+mod keys_debug_key;
+mod keys_hostile;
+mod keys_keystores;
+mod keys_openssl_dgst;
+mod payloads_structure;
