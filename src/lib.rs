@@ -8,5 +8,6 @@ pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod keys;
+pub mod payloads;
 
 pub use error::{Error, ExitStatus};

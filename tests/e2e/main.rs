@@ -14,7 +14,9 @@ mod support;
 
 mod axml_aapt_parity;
 mod cli_contract;
+mod jvm_bridge;
 mod keys_debug_key;
 mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
+mod payloads_structure;

@@ -30,3 +30,4 @@ pub use blob::{encode, try_encode};
 pub use model::*;
 pub use runtime::Runtime;
 pub use x509::spki_sha256;
+pub mod event;

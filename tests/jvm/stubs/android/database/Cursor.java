@@ -1,0 +1,4 @@
+package android.database;
+
+/** Stub (only named in ContentProvider signatures). */
+public interface Cursor {}

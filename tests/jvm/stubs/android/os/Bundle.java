@@ -1,0 +1,4 @@
+package android.os;
+
+/** Stub (only named in callback signatures). */
+public final class Bundle {}
