@@ -59,6 +59,13 @@ pub enum Error {
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
+    /// Fusion-set reading, validation and `fusion-set init` (src/fusion_set/).
+    #[error(transparent)]
+    FusionSet(#[from] crate::fusion_set::Error),
+
+    /// `fuse pin` (src/pin/).
+    #[error(transparent)]
+    Pin(#[from] crate::pin::Error),
 }
 
 impl Error {
@@ -73,6 +80,27 @@ impl Error {
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
             ) => ExitStatus::Usage,
             Self::Keys(_) => ExitStatus::Signing,
+            Self::FusionSet(e) => {
+                use crate::fusion_set::Error as E;
+                match e {
+                    // The fusion set given is missing, unreadable or invalid.
+                    E::Read { .. } | E::Invalid { .. } => ExitStatus::BadFusionSet,
+                    // `init` would overwrite a file: add --force.
+                    E::OutputExists { .. } => ExitStatus::Usage,
+                    E::SourceDateEpoch { .. } | E::Write { .. } => ExitStatus::Failure,
+                }
+            }
+            Self::Pin(e) => {
+                use crate::pin::Error as E;
+                match e {
+                    // The certificate input is missing, unreadable or not certificates.
+                    E::Read { .. } | E::Malformed { .. } => ExitStatus::BadPackage,
+                    E::BadTarget { .. } => ExitStatus::Usage,
+                    E::Resolve { .. } | E::Connect { .. } | E::Timeout { .. } | E::Tls { .. } => {
+                        ExitStatus::Failure
+                    }
+                }
+            }
         }
     }
 
@@ -103,6 +131,32 @@ mod tests {
         for (status, code) in table {
             assert_eq!(status.code(), code, "{status:?}");
         }
+    }
+
+    #[test]
+    fn fusion_set_and_pin_errors_map_to_their_documented_codes() {
+        use crate::{fusion_set, pin};
+        let invalid = Error::from(fusion_set::Error::Invalid {
+            file: "fs.json".into(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        });
+        assert_eq!(invalid.exit_status(), ExitStatus::BadFusionSet);
+        let exists = Error::from(fusion_set::Error::OutputExists {
+            path: "fs.json".into(),
+        });
+        assert_eq!(exists.exit_status(), ExitStatus::Usage);
+        let malformed = Error::from(pin::Error::Malformed {
+            file: "c.pem".into(),
+            why: "empty file".into(),
+        });
+        assert_eq!(malformed.exit_status(), ExitStatus::BadPackage);
+        assert_eq!(malformed.to_string(), "c.pem: empty file");
+        let tls = Error::from(pin::Error::Tls {
+            target: "h:443".into(),
+            why: "x".into(),
+        });
+        assert_eq!(tls.exit_status(), ExitStatus::Failure);
     }
 
     #[test]

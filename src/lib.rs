@@ -7,7 +7,9 @@
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod fusion_set;
 pub mod keys;
 pub mod payloads;
+pub mod pin;
 
 pub use error::{Error, ExitStatus};

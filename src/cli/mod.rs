@@ -3,7 +3,9 @@
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
 pub mod args;
+mod fusion_set;
 mod output;
+mod pin;
 
 use std::process::ExitCode;
 
@@ -33,19 +35,15 @@ pub fn main() -> ExitCode {
 }
 
 /// Dispatch one parsed command.
-pub fn run(cli: &Cli, _out: &Output) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(_) => Err(Error::NotAvailable("build").into()),
         Command::Sign(_) => Err(Error::NotAvailable("sign").into()),
         Command::Verify(_) => Err(Error::NotAvailable("verify").into()),
         Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
-        Command::FusionSet(FusionSetCommand::Validate(_)) => {
-            Err(Error::NotAvailable("fusion-set validate").into())
-        }
-        Command::FusionSet(FusionSetCommand::Init(_)) => {
-            Err(Error::NotAvailable("fusion-set init").into())
-        }
-        Command::Pin(_) => Err(Error::NotAvailable("pin").into()),
+        Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
+        Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),
+        Command::Pin(args) => pin::run(args, out),
     }
 }
 

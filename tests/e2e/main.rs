@@ -14,9 +14,12 @@ mod support;
 
 mod axml_aapt_parity;
 mod cli_contract;
+mod fusion_set_compile;
+mod fusion_set_validate;
 mod jvm_bridge;
 mod keys_debug_key;
 mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
+mod pin_openssl_parity;
