@@ -4,6 +4,7 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
@@ -11,5 +12,6 @@ pub mod fusion_set;
 pub mod keys;
 pub mod payloads;
 pub mod pin;
+pub mod zip;
 
 pub use error::{Error, ExitStatus};

@@ -2,6 +2,7 @@
 //!
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
+mod apk_commands;
 pub mod args;
 mod fusion_set;
 mod output;
@@ -38,8 +39,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(_) => Err(Error::NotAvailable("build").into()),
-        Command::Sign(_) => Err(Error::NotAvailable("sign").into()),
-        Command::Verify(_) => Err(Error::NotAvailable("verify").into()),
+        Command::Sign(args) => apk_commands::sign(args, out),
+        Command::Verify(args) => apk_commands::verify(args, out),
         Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
         Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),

@@ -12,10 +12,12 @@
 
 mod support;
 
+mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
 mod fusion_set_compile;
 mod fusion_set_validate;
+mod hostile_zip;
 mod jvm_bridge;
 mod keys_debug_key;
 mod keys_hostile;
@@ -23,3 +25,5 @@ mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
 mod pin_openssl_parity;
+mod tamper_detection;
+mod zipalign_parity;
