@@ -67,6 +67,10 @@ pub enum Error {
     #[error(transparent)]
     FusionSet(#[from] crate::fusion_set::Error),
 
+    /// APK fusion: `fuse build` / `fuse inspect` for APKs (src/android/).
+    #[error(transparent)]
+    Android(#[from] crate::android::Error),
+
     /// `fuse pin` (src/pin/).
     #[error(transparent)]
     Pin(#[from] crate::pin::Error),
@@ -95,6 +99,7 @@ impl Error {
                     E::SourceDateEpoch { .. } | E::Write { .. } => ExitStatus::Failure,
                 }
             }
+            Self::Android(e) => android_exit_status(e),
             Self::Pin(e) => {
                 use crate::pin::Error as E;
                 match e {
@@ -115,6 +120,22 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Container/signing problems as for `fuse sign`; a package fusion cannot take → 3;
+/// already fused by another fusion set → 2 (the fix is `--replace`).
+fn android_exit_status(e: &crate::android::Error) -> ExitStatus {
+    use crate::android::Error as E;
+    match e {
+        E::Apk(a) => apk_exit_status(a),
+        E::Manifest { .. }
+        | E::NotAnApk { .. }
+        | E::DexSet { .. }
+        | E::UnsupportedAbi { .. }
+        | E::HasNoCode { .. }
+        | E::Inconsistent { .. } => ExitStatus::BadPackage,
+        E::FusedByOther { .. } => ExitStatus::Usage,
     }
 }
 

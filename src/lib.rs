@@ -4,6 +4,7 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod android;
 pub mod apk;
 pub mod axml;
 pub mod cli;

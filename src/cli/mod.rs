@@ -2,6 +2,7 @@
 //!
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
+mod android;
 mod apk_commands;
 pub mod args;
 mod fusion_set;
@@ -38,10 +39,10 @@ pub fn main() -> ExitCode {
 /// Dispatch one parsed command.
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Build(_) => Err(Error::NotAvailable("build").into()),
+        Command::Build(args) => android::build(args, out),
         Command::Sign(args) => apk_commands::sign(args, out),
         Command::Verify(args) => apk_commands::verify(args, out),
-        Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
+        Command::Inspect(args) => android::inspect(args, out),
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
         Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),
         Command::Pin(args) => pin::run(args, out),
