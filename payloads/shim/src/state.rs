@@ -163,3 +163,30 @@ pub fn evaluate(host: &str, chain: &[&[u8]], device: &Device<'_>) -> Outcome {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bit set the bridge reads (docs/payloads.md) for every response field.
+    #[test]
+    fn response_flags_are_the_documented_bits() {
+        assert_eq!(flags(&Response::default()), 0);
+        let all = Response {
+            block: true,
+            dialog: true,
+            notice: true,
+            close_app: true,
+            threat_event: true,
+            log: true,
+        };
+        assert_eq!(flags(&all), 63);
+        let detection = Response {
+            threat_event: true,
+            log: true,
+            ..Response::default()
+        };
+        assert_eq!(flags(&detection), flag::THREAT_EVENT | flag::LOG);
+        assert_eq!(flags(&detection), 48);
+    }
+}
