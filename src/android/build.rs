@@ -356,9 +356,9 @@ pub fn build_archive(
     let policy = fs.to_policy(&build_id, req.build_date_unix);
     let policy_blob = fuse_policy::encode(&policy);
     let (manifest, _) =
-        crate::axml::patch(&app.manifest_bytes).map_err(|source| Error::Manifest {
+        crate::axml::patch(&app.manifest_bytes).map_err(|problem| Error::Manifest {
             path: app.display.clone(),
-            source,
+            problem,
         })?;
     let storage = ShimStorage::for_app(facts.extract_native_libs, facts.target_sdk);
     let origin = previous::origin_text(&app_sha256);

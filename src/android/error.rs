@@ -14,11 +14,12 @@ pub enum Error {
     Apk(#[from] ApkError),
 
     /// The binary manifest cannot be read or patched (exit 3).
-    #[error("{path}: AndroidManifest.xml: {source}")]
+    #[error("{path}: AndroidManifest.xml: {problem}")]
     Manifest {
         path: String,
-        #[source]
-        source: crate::axml::Error,
+        /// Its `Display` is already a whole line; kept out of the source chain so the
+        /// CLI does not print it twice.
+        problem: crate::axml::Error,
     },
 
     /// A ZIP that is an app bundle or an iOS app, handed to the APK pipeline (exit 3).

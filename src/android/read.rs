@@ -77,9 +77,9 @@ impl App {
         let manifest_bytes = archive
             .read_entry(entry, MAX_MANIFEST_BYTES)
             .map_err(|z| Error::Apk(z.into()))?;
-        let manifest_err = |source| Error::Manifest {
+        let manifest_err = |problem| Error::Manifest {
             path: display.clone(),
-            source,
+            problem,
         };
         let doc = Document::decode(&manifest_bytes).map_err(manifest_err)?;
         let facts = crate::axml::read_facts(&doc).map_err(manifest_err)?;

@@ -12,6 +12,9 @@
 
 mod support;
 
+mod android_build;
+mod android_hostile;
+mod android_jvm_bridge;
 mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
