@@ -46,6 +46,9 @@ pub enum Error {
     /// APK container, signing and verification (src/zip, src/apk).
     #[error(transparent)]
     Apk(#[from] crate::apk::ApkError),
+    /// Making, signing, writing or checking a Certified Secure report.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
 
     /// File-system trouble outside any format parser.
     #[error("cannot {action} {} — {source}", path.display())]
@@ -109,6 +112,22 @@ impl Error {
                     E::Resolve { .. } | E::Connect { .. } | E::Timeout { .. } | E::Tls { .. } => {
                         ExitStatus::Failure
                     }
+                }
+            }
+            Self::Report(e) => {
+                use crate::report::Error as R;
+                match e {
+                    R::Malformed { .. }
+                    | R::UnsupportedSchema { .. }
+                    | R::SignatureInvalid { .. }
+                    | R::Mismatch { .. } => ExitStatus::Verification,
+                    R::Sign { .. } | R::UnsupportedKey { .. } => ExitStatus::Signing,
+                    R::SourceDateEpoch { .. } => ExitStatus::Usage,
+                    R::Incomplete { .. }
+                    | R::Inconsistent { .. }
+                    | R::Pdf { .. }
+                    | R::Write { .. }
+                    | R::Read { .. } => ExitStatus::Failure,
                 }
             }
         }

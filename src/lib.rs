@@ -13,6 +13,7 @@ pub mod fusion_set;
 pub mod keys;
 pub mod payloads;
 pub mod pin;
+pub mod report;
 pub mod zip;
 
 pub use error::{Error, ExitStatus};

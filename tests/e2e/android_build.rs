@@ -36,7 +36,12 @@ pub const FIXTURES: [(&str, u32, &[&str], bool); 5] = [
         &["arm64-v8a", "armeabi-v7a", "x86", "x86_64"],
         true,
     ),
-    ("min21-native-stored", 21, &["arm64-v8a", "armeabi-v7a"], true),
+    (
+        "min21-native-stored",
+        21,
+        &["arm64-v8a", "armeabi-v7a"],
+        true,
+    ),
     ("min26-native-deflated", 26, &["x86_64"], false),
     // A real signed input: apksigner's signature files and block are replaced.
     (
@@ -147,7 +152,12 @@ fn apksigner_and_zipalign_accept_every_fused_fixture() {
         }
         tool(
             "zipalign",
-            ["-c".as_ref(), "-p".as_ref(), "4".as_ref(), f.output.as_os_str()],
+            [
+                "-c".as_ref(),
+                "-p".as_ref(),
+                "4".as_ref(),
+                f.output.as_os_str(),
+            ],
         )
         .success();
     }
@@ -155,7 +165,10 @@ fn apksigner_and_zipalign_accept_every_fused_fixture() {
 
 /// The package line and SDK lines of `aapt dump badging`.
 fn badging(apk: &Path) -> Vec<String> {
-    let run = tool("aapt", ["dump".as_ref(), "badging".as_ref(), apk.as_os_str()]);
+    let run = tool(
+        "aapt",
+        ["dump".as_ref(), "badging".as_ref(), apk.as_os_str()],
+    );
     run.success();
     run.stdout
         .lines()
@@ -176,7 +189,10 @@ fn aapt_sees_the_same_app_with_the_bridge_provider() {
         let before = badging(&f.input);
         let after = badging(&f.output);
         let keep = |v: &[String]| -> Vec<String> {
-            v.iter().filter(|l| !l.starts_with("native-code:")).cloned().collect()
+            v.iter()
+                .filter(|l| !l.starts_with("native-code:"))
+                .cloned()
+                .collect()
         };
         assert_eq!(keep(&before), keep(&after), "{}: badging changed", f.name);
         // Native code: the app's own ABIs, or all four for an app without native code.
@@ -260,7 +276,14 @@ fn dexdump_lists_the_bridge_in_the_new_classes_dex() {
         let mut classes: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for line in run.stdout.lines() {
             if let Some(rest) = line.strip_prefix("Opened '") {
-                current = rest.split(':').nth(1).unwrap().split('\'').next().unwrap().to_owned();
+                current = rest
+                    .split(':')
+                    .nth(1)
+                    .unwrap()
+                    .split('\'')
+                    .next()
+                    .unwrap()
+                    .to_owned();
             } else if let Some(d) = line.trim().strip_prefix("Class descriptor  : '") {
                 classes
                     .entry(current.clone())
@@ -268,7 +291,9 @@ fn dexdump_lists_the_bridge_in_the_new_classes_dex() {
                     .push(d.trim_end_matches('\'').to_owned());
             }
         }
-        let bridge = classes.get(&want).unwrap_or_else(|| panic!("{}: {classes:?}", f.name));
+        let bridge = classes
+            .get(&want)
+            .unwrap_or_else(|| panic!("{}: {classes:?}", f.name));
         assert!(
             bridge.iter().any(|c| c == "Lfuse/bridge/FuseProvider;"),
             "{}: {bridge:?}",
@@ -312,13 +337,28 @@ fn every_original_entry_is_copied_byte_for_byte_and_shims_are_stored_as_planned(
                 .entry(&e.name)
                 .unwrap_or_else(|| panic!("{}: {} lost", f.name, e.name));
             assert_eq!(
-                (o.central.method, o.crc32(), o.compressed_size(), o.uncompressed_size()),
-                (e.central.method, e.crc32(), e.compressed_size(), e.uncompressed_size()),
+                (
+                    o.central.method,
+                    o.crc32(),
+                    o.compressed_size(),
+                    o.uncompressed_size()
+                ),
+                (
+                    e.central.method,
+                    e.crc32(),
+                    e.compressed_size(),
+                    e.uncompressed_size()
+                ),
                 "{}: {} header",
                 f.name,
                 e.name
             );
-            assert!(raw(&input, e) == raw(&output, o), "{}: {} bytes", f.name, e.name);
+            assert!(
+                raw(&input, e) == raw(&output, o),
+                "{}: {} bytes",
+                f.name,
+                e.name
+            );
         }
         // New entries: exactly the planned ones, nothing else.
         let mut added: Vec<&str> = output
@@ -418,8 +458,16 @@ fn fusing_twice_is_fusing_once_and_the_same_inputs_give_the_same_bytes() {
         let r_again = json(&build(&f.input, &fs, &again, &[]));
         let r_twice = json(&build(&f.output, &fs, &twice, &[]));
         let once = std::fs::read(&f.output).unwrap();
-        assert!(std::fs::read(&again).unwrap() == once, "{}: not deterministic", f.name);
-        assert!(std::fs::read(&twice).unwrap() == once, "{}: not idempotent", f.name);
+        assert!(
+            std::fs::read(&again).unwrap() == once,
+            "{}: not deterministic",
+            f.name
+        );
+        assert!(
+            std::fs::read(&twice).unwrap() == once,
+            "{}: not idempotent",
+            f.name
+        );
         assert_eq!(r_again["buildId"], f.result["buildId"]);
         assert_eq!(r_twice["buildId"], f.result["buildId"], "{}", f.name);
         assert_eq!(
@@ -434,7 +482,10 @@ fn fusing_twice_is_fusing_once_and_the_same_inputs_give_the_same_bytes() {
             "{}: a re-fusion with the same inputs changes only the signature files: {changes:?}",
             f.name
         );
-        assert!(r_twice["steps"].as_array().unwrap().is_empty(), "SOURCE_DATE_EPOCH: no durations");
+        assert!(
+            r_twice["steps"].as_array().unwrap().is_empty(),
+            "SOURCE_DATE_EPOCH: no durations"
+        );
     }
 }
 
@@ -449,7 +500,9 @@ fn build_json_lists_every_change_with_hashes() {
             let path = c["path"].as_str().unwrap();
             match c["change"].as_str().unwrap() {
                 "added" | "changed" => {
-                    let e = out.entry(path).unwrap_or_else(|| panic!("{path} listed, absent"));
+                    let e = out
+                        .entry(path)
+                        .unwrap_or_else(|| panic!("{path} listed, absent"));
                     let sha = support::hex(&out.stream_sha256(e).unwrap());
                     assert_eq!(c["afterSha256"], sha, "{}: {path}", f.name);
                 }
@@ -477,7 +530,12 @@ fn build_json_lists_every_change_with_hashes() {
             "{}: {warnings:?}",
             f.name
         );
-        assert_eq!(warnings.contains(&"abis-added"), f.abis.len() == 4, "{}", f.name);
+        assert_eq!(
+            warnings.contains(&"abis-added"),
+            f.abis.len() == 4,
+            "{}",
+            f.name
+        );
         assert!(!warnings.contains(&"debug-key"), "a keystore was given");
     }
 }
@@ -496,9 +554,17 @@ fn inspect_reads_back_what_build_did() {
         assert_eq!(i["fusion"]["policySha256"], f.result["policy"]["sha256"]);
         assert_eq!(i["fusion"]["originSha256"], f.result["input"]["sha256"]);
         assert_eq!(i["fusion"]["bridgeDex"], f.result["injection"]["bridgeDex"]);
-        assert_eq!(i["signer"]["certSha256"], f.result["output"]["signer"]["certSha256"]);
+        assert_eq!(
+            i["signer"]["certSha256"],
+            f.result["output"]["signer"]["certSha256"]
+        );
         assert_eq!(i["sha256"], f.result["output"]["sha256"]);
-        let abis: Vec<&str> = i["abis"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let abis: Vec<&str> = i["abis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
         assert_eq!(abis, f.abis);
 
         let before = json(&fuse_cmd(["--json", "inspect", f.input.to_str().unwrap()]).run());
@@ -512,7 +578,10 @@ fn inspect_reads_back_what_build_did() {
         i["signer"]["certSha256"],
         support::sha256_file(&apks.join("apksigner-signer.der"))
     );
-    assert_eq!(i["signer"]["schemes"], serde_json::json!(["v1", "v2", "v3"]));
+    assert_eq!(
+        i["signer"]["schemes"],
+        serde_json::json!(["v1", "v2", "v3"])
+    );
     // Unsigned: a fact, not a failure.
     let unsigned = apks.join("min26-native-deflated.apk");
     let run = fuse_cmd(["inspect", unsigned.to_str().unwrap()]).run();
@@ -530,19 +599,33 @@ fn another_fusion_set_needs_replace() {
     let run = build(&f.output, &staging, &out, &[]);
     run.code(2);
     let line = run.one_error_line();
-    assert!(line.contains("already fused with fusion set") && line.contains("--replace"), "{line}");
+    assert!(
+        line.contains("already fused with fusion set") && line.contains("--replace"),
+        "{line}"
+    );
     assert!(!out.exists());
 
     let r = json(&build(&f.output, &staging, &out, &["--replace"]));
-    assert_eq!(r["input"]["previousFusion"]["fusionSetId"], f.result["fusionSet"]["id"]);
+    assert_eq!(
+        r["input"]["previousFusion"]["fusionSetId"],
+        f.result["fusionSet"]["id"]
+    );
     let i = json(&fuse_cmd(["--json", "inspect", out.to_str().unwrap()]).run());
     assert_eq!(i["fusion"]["fusionSetId"], r["fusionSet"]["id"]);
     assert_ne!(r["fusionSet"]["id"], f.result["fusionSet"]["id"]);
     // Still one bridge, one policy, the same dex position.
-    assert_eq!(r["injection"]["bridgeDex"], f.result["injection"]["bridgeDex"]);
+    assert_eq!(
+        r["injection"]["bridgeDex"],
+        f.result["injection"]["bridgeDex"]
+    );
     tool(
         "apksigner",
-        ["verify".as_ref(), "--min-sdk-version".as_ref(), "21".as_ref(), out.as_os_str()],
+        [
+            "verify".as_ref(),
+            "--min-sdk-version".as_ref(),
+            "21".as_ref(),
+            out.as_os_str(),
+        ],
     )
     .success();
 }
@@ -564,7 +647,11 @@ fn the_debug_key_is_used_with_a_warning_when_no_key_is_given() {
     .env("FUSE_CONFIG_DIR", dir.path().join("config"))
     .run();
     run.success();
-    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
     assert_eq!(
         warnings.iter().filter(|l| l.contains("debug key")).count(),
         1,
@@ -590,8 +677,16 @@ fn bundles_and_ios_apps_are_sent_elsewhere() {
     let dir = tempdir();
     let fs = support::repo().join(PRODUCTION);
     for (name, entry, what) in [
-        ("bundle.apk", "base/manifest/AndroidManifest.xml", "build for .aab files"),
-        ("app.apk", "Payload/App.app/Info.plist", "build for .ipa files"),
+        (
+            "bundle.apk",
+            "base/manifest/AndroidManifest.xml",
+            "build for .aab files",
+        ),
+        (
+            "app.apk",
+            "Payload/App.app/Info.plist",
+            "build for .ipa files",
+        ),
     ] {
         let path = dir.path().join(name);
         crate::android_hostile::write_zip(&path, &[(entry.to_owned(), b"x".to_vec(), false)]);

@@ -22,7 +22,13 @@ pub fn read_entries(apk: &Path) -> Entries {
     v.sort_by_key(|e| e.local_offset);
     v.into_iter()
         .filter(|e| !fuse::apk::v1::is_signature_file(&e.name))
-        .map(|e| (e.name.clone(), a.read_entry(e, 64 << 20).unwrap(), e.is_stored()))
+        .map(|e| {
+            (
+                e.name.clone(),
+                a.read_entry(e, 64 << 20).unwrap(),
+                e.is_stored(),
+            )
+        })
         .collect()
 }
 
@@ -101,7 +107,11 @@ fn cases(dir: &Path) -> Vec<Case> {
     for line in tsv.lines() {
         let file = line.split('\t').next().unwrap();
         let mut e = base.clone();
-        set(&mut e, "AndroidManifest.xml", std::fs::read(manifests.join(file)).unwrap());
+        set(
+            &mut e,
+            "AndroidManifest.xml",
+            std::fs::read(manifests.join(file)).unwrap(),
+        );
         add(
             &format!("manifest-{}", file.trim_end_matches(".xml")),
             "AndroidManifest.xml",
@@ -136,7 +146,11 @@ fn cases(dir: &Path) -> Vec<Case> {
 
     let mut e = base.clone();
     rename(&mut e, "classes.dex", "classes3.dex");
-    add("dex-without-classes-dex", "classes2.dex without classes.dex", e);
+    add(
+        "dex-without-classes-dex",
+        "classes2.dex without classes.dex",
+        e,
+    );
 
     let mut e = base.clone();
     set(&mut e, "classes2.dex", dex2[..60].to_vec());
@@ -196,7 +210,11 @@ fn cases(dir: &Path) -> Vec<Case> {
     add("fused-without-bridge", "the bridge as the last dex file", e);
 
     let mut e = fused_entries.clone();
-    set(&mut e, "assets/fuse/origin.sha256", b"not a digest\n".to_vec());
+    set(
+        &mut e,
+        "assets/fuse/origin.sha256",
+        b"not a digest\n".to_vec(),
+    );
     add("fused-origin-corrupt", "not one SHA-256", e);
 
     let mut e = fused_entries.clone();
@@ -240,11 +258,26 @@ fn hostile_apks_are_refused_with_exit_3_one_line_and_no_output() {
             && run.stdout.is_empty()
             && took < std::time::Duration::from_secs(20);
         if !ok {
-            failures.push(format!("{}: want exit 3 with {:?}\n{run}", c.name, c.phrase));
+            failures.push(format!(
+                "{}: want exit 3 with {:?}\n{run}",
+                c.name, c.phrase
+            ));
         }
-        assert_eq!(support::sha256_file(&c.file), before, "{}: input changed", c.name);
+        assert_eq!(
+            support::sha256_file(&c.file),
+            before,
+            "{}: input changed",
+            c.name
+        );
     }
-    let left: Vec<_> = std::fs::read_dir(&outputs).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert!(left.is_empty(), "output or temp files left behind: {left:?}");
+    let left: Vec<_> = std::fs::read_dir(&outputs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "output or temp files left behind: {left:?}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

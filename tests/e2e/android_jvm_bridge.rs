@@ -119,9 +119,16 @@ fn fusion_set_json_to_blocked_mitm_through_a_fused_apk() {
                 .unwrap_or_else(|| panic!("{id}: event lacks {k}"))
         };
         assert_eq!(get("fusionSetId"), "jvm-e2e-through-apk");
-        assert_eq!(get("fusedAppToken"), build_id, "the build id travels in the policy");
+        assert_eq!(
+            get("fusedAppToken"),
+            build_id,
+            "the build id travels in the policy"
+        );
         assert_eq!(get("externalID"), "cp-apk-e2e");
         assert_eq!(get("reasonCode"), "PIN_MISMATCH");
-        assert_eq!(r.first("DIALOG", id)[..3], ["Connection not secure", "Intercepted.", "OK"]);
+        assert_eq!(
+            r.first("DIALOG", id)[..3],
+            ["Connection not secure", "Intercepted.", "OK"]
+        );
     }
 }
