@@ -30,7 +30,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let status = exit_status_of(&err);
-            out.error(&one_line(&format!("{err:#}")));
+            // `{err}`, not `{err:#}`: every error's Display is already the whole line
+            // (its cause included), so printing the chain would repeat the cause.
+            out.error(&one_line(&format!("{err}")));
             ExitCode::from(status.code())
         }
     }
