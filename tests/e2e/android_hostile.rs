@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use fuse::axml::{AttrName, Document, NewAttribute, NewValue};
 use fuse::zip::{Archive, Compression, DosTime, ZipWriter};
 
 use crate::android_build::{PRODUCTION, build, fused};
@@ -34,8 +35,7 @@ pub fn read_entries(apk: &Path) -> Entries {
 
 /// Writes `entries` as a plain (unsigned) ZIP; names are written as given, duplicates too.
 pub fn write_zip(path: &Path, entries: &[(String, Vec<u8>, bool)]) {
-    let file = std::fs::File::create(path).unwrap();
-    let mut w = ZipWriter::new(std::io::BufWriter::new(file), DosTime::DEFAULT);
+    let mut w = ZipWriter::new(Vec::new(), DosTime::DEFAULT);
     for (name, data, stored) in entries {
         let c = if *stored {
             Compression::Stored
@@ -48,8 +48,7 @@ pub fn write_zip(path: &Path, entries: &[(String, Vec<u8>, bool)]) {
     let (cd, eocd) = w.finish_records(offset).unwrap();
     w.write_raw(&cd).unwrap();
     w.write_raw(&eocd).unwrap();
-    use std::io::Write;
-    w.into_inner().flush().unwrap();
+    std::fs::write(path, w.into_inner()).unwrap();
 }
 
 fn set(entries: &mut Entries, name: &str, data: Vec<u8>) {
@@ -118,6 +117,22 @@ fn cases(dir: &Path) -> Vec<Case> {
             e,
         );
     }
+
+    // A well-formed manifest the platform would load no code for.
+    let mut doc = Document::decode(&get(&base, "AndroidManifest.xml")).unwrap();
+    let root = doc.root().unwrap();
+    let app = doc.children_named(root, "application")[0];
+    doc.set_attribute(
+        app,
+        &NewAttribute {
+            name: AttrName::android("hasCode", 0x0101_000c),
+            value: NewValue::Boolean(false),
+        },
+    )
+    .unwrap();
+    let mut e = base.clone();
+    set(&mut e, "AndroidManifest.xml", doc.encode().unwrap());
+    add("has-code-false", "hasCode", e);
 
     let mut e = base.clone();
     remove(&mut e, "AndroidManifest.xml");
@@ -235,7 +250,7 @@ fn hostile_apks_are_refused_with_exit_3_one_line_and_no_output() {
     let outputs = dir.path().join("out");
     std::fs::create_dir_all(&outputs).unwrap();
     let all = cases(&inputs);
-    assert!(all.len() >= 15 + 37, "{} cases", all.len());
+    assert!(all.len() >= 37 + 23, "{} cases", all.len());
     let fs = support::repo().join(PRODUCTION);
     let mut failures = Vec::new();
     for c in &all {
