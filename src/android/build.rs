@@ -218,7 +218,10 @@ pub struct EntryChange {
     pub change: ChangeKind,
     pub role: &'static str,
     pub before_sha256: Option<String>,
+    /// Uncompressed bytes before / after.
+    pub before_size: Option<u64>,
     pub after_sha256: Option<String>,
+    pub after_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -422,6 +425,8 @@ pub fn build_archive(
     }
 
     // 3–5. Write + sign, self-verify, rename.
+    let written_facts: std::sync::Mutex<Vec<(String, u64, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
     let opts = SignOptions {
         min_sdk_version: None,
         v1_signer_name: apk::identity::v1_signer_name(req.identity.origin()),
@@ -435,13 +440,33 @@ pub fn build_archive(
         req.identity,
         &opts,
         req.progress,
-        &|out| check::fusion(out, &expected),
+        &|out| {
+            check::fusion(out, &expected)?;
+            // What the report's change list needs from the written file, read while it
+            // is open anyway: sizes of every entry, hashes of the new JAR signature files.
+            let mut facts = written_facts.lock().map_err(|_| {
+                Error::Apk(apk::ApkError::Verify {
+                    check: "self-verification of the fusion".into(),
+                    why: "a worker stopped unexpectedly".into(),
+                })
+            })?;
+            for e in out.entries() {
+                let sha = if apk::v1::is_signature_file(&e.name) {
+                    out.stream_sha256(e).ok().map(|d| hex(&d))
+                } else {
+                    None
+                };
+                facts.push((e.name.clone(), e.uncompressed_size(), sha));
+            }
+            Ok(())
+        },
     )?;
     steps.push(timing(Step::Write, written.write));
     steps.push(timing(Step::Sign, written.sign));
     steps.push(timing(Step::Verify, written.verify));
 
-    let changes = changes(&app, &written.signed, &injection, req.output)?;
+    let written_facts = written_facts.into_inner().unwrap_or_default();
+    let changes = changes(&app, &written.signed, &injection, &written_facts);
     let (signer, signature_problem) = match input_signature {
         Ok(v) => (Some(SignerFacts::of(&v)), None),
         Err(e) => (None, Some(e.to_string())),
@@ -556,17 +581,24 @@ fn role(name: &str, injection: &Injection) -> &'static str {
 }
 
 /// The signer's list (plan-driven changes) plus the JAR signature files re-signing
-/// drops and writes, each with its SHA-256.
+/// drops and writes, each with its SHA-256 and size. `written`: (name, size, SHA-256 of
+/// signature files) of every output entry.
 fn changes(
     app: &App,
     signed: &apk::SignedApk,
     injection: &Injection,
-    output: &Path,
-) -> Result<Vec<EntryChange>, Error> {
-    let mut out: Vec<EntryChange> = signed
-        .changes
-        .iter()
-        .map(|c| EntryChange {
+    written: &[(String, u64, Option<String>)],
+) -> Vec<EntryChange> {
+    let before_size = |name: &str| app.archive.entry(name).map(|e| e.uncompressed_size());
+    let after_size = |name: &str| {
+        written
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, size, _)| *size)
+    };
+    let mut merged: Vec<EntryChange> = Vec::with_capacity(signed.changes.len());
+    for c in &signed.changes {
+        let change = EntryChange {
             path: c.name.clone(),
             change: match c.change {
                 Change::Added => ChangeKind::Added,
@@ -575,62 +607,71 @@ fn changes(
             },
             role: role(&c.name, injection),
             before_sha256: c.before_sha256.clone(),
+            before_size: None,
             after_sha256: c.after_sha256.clone(),
-        })
-        .collect();
-    // A re-fusion removes and re-adds the same names: one "changed" (or nothing, when
-    // the bytes are equal) says what happened.
-    let mut merged: Vec<EntryChange> = Vec::with_capacity(out.len());
-    for c in out.drain(..) {
-        if c.change == ChangeKind::Added
+            after_size: None,
+        };
+        // A re-fusion removes and re-adds the same names: one "changed" (or nothing,
+        // when the bytes are equal) says what happened.
+        if change.change == ChangeKind::Added
             && let Some(prev) = merged
                 .iter_mut()
-                .find(|p| p.path == c.path && p.change == ChangeKind::Removed)
+                .find(|p| p.path == change.path && p.change == ChangeKind::Removed)
         {
             prev.change = ChangeKind::Changed;
-            prev.after_sha256 = c.after_sha256;
+            prev.after_sha256 = change.after_sha256;
             continue;
         }
-        merged.push(c);
+        merged.push(change);
     }
     merged.retain(|c| !(c.change == ChangeKind::Changed && c.before_sha256 == c.after_sha256));
     for e in app.archive.entries() {
-        if crate::apk::v1::is_signature_file(&e.name) {
+        if apk::v1::is_signature_file(&e.name) {
             merged.push(EntryChange {
                 path: e.name.clone(),
                 change: ChangeKind::Removed,
                 role: "signature",
                 before_sha256: app.archive.stream_sha256(e).ok().map(|d| hex(&d)),
+                before_size: None,
                 after_sha256: None,
+                after_size: None,
             });
         }
     }
-    let written = crate::zip::Archive::open(output).map_err(|z| Error::Apk(z.into()))?;
-    for e in written.entries() {
-        if crate::apk::v1::is_signature_file(&e.name) {
-            let after = written.stream_sha256(e).ok().map(|d| hex(&d));
-            if let Some(prev) = merged
-                .iter_mut()
-                .find(|p| p.path == e.name && p.change == ChangeKind::Removed)
-            {
-                if prev.before_sha256 == after {
-                    let name = prev.path.clone();
-                    merged.retain(|p| p.path != name);
-                } else {
-                    prev.change = ChangeKind::Changed;
-                    prev.after_sha256 = after;
-                }
-                continue;
+    for (name, _, after) in written
+        .iter()
+        .filter(|(n, _, _)| apk::v1::is_signature_file(n))
+    {
+        if let Some(i) = merged
+            .iter()
+            .position(|p| &p.path == name && p.change == ChangeKind::Removed)
+        {
+            if merged.get(i).is_some_and(|p| &p.before_sha256 == after) {
+                merged.remove(i);
+            } else if let Some(prev) = merged.get_mut(i) {
+                prev.change = ChangeKind::Changed;
+                prev.after_sha256 = after.clone();
             }
-            merged.push(EntryChange {
-                path: e.name.clone(),
-                change: ChangeKind::Added,
-                role: "signature",
-                before_sha256: None,
-                after_sha256: after,
-            });
+            continue;
+        }
+        merged.push(EntryChange {
+            path: name.clone(),
+            change: ChangeKind::Added,
+            role: "signature",
+            before_sha256: None,
+            before_size: None,
+            after_sha256: after.clone(),
+            after_size: None,
+        });
+    }
+    for c in &mut merged {
+        if c.before_sha256.is_some() {
+            c.before_size = before_size(&c.path);
+        }
+        if c.after_sha256.is_some() {
+            c.after_size = after_size(&c.path);
         }
     }
     merged.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(merged)
+    merged
 }

@@ -505,6 +505,7 @@ fn build_json_lists_every_change_with_hashes() {
                         .unwrap_or_else(|| panic!("{path} listed, absent"));
                     let sha = support::hex(&out.stream_sha256(e).unwrap());
                     assert_eq!(c["afterSha256"], sha, "{}: {path}", f.name);
+                    assert_eq!(c["afterSize"], e.uncompressed_size(), "{}: {path}", f.name);
                 }
                 "removed" => assert!(out.entry(path).is_none() || is_signature_file(path)),
                 other => panic!("{other}"),
