@@ -59,6 +59,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Fusion-set reading, validation and `fusion-set init` (src/fusion_set/).
+    #[error(transparent)]
+    FusionSet(#[from] crate::fusion_set::Error),
+
+    /// `fuse pin` (src/pin/).
+    #[error(transparent)]
+    Pin(#[from] crate::pin::Error),
     /// Malformed or unpatchable binary XML (AndroidManifest.xml).
     #[error(transparent)]
     Axml(#[from] crate::axml::Error),
@@ -66,17 +73,13 @@ pub enum Error {
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
-    /// Fusion-set reading, validation and `fusion-set init` (src/fusion_set/).
-    #[error(transparent)]
-    FusionSet(#[from] crate::fusion_set::Error),
-
     /// APK fusion: `fuse build` / `fuse inspect` for APKs (src/android/).
     #[error(transparent)]
     Android(#[from] crate::android::Error),
 
-    /// `fuse pin` (src/pin/).
+    /// Malformed app bundle: protobuf files, manifest, module layout.
     #[error(transparent)]
-    Pin(#[from] crate::pin::Error),
+    Aab(#[from] crate::aab::Error),
 }
 
 impl Error {
@@ -87,11 +90,6 @@ impl Error {
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
             Self::Apk(e) => apk_exit_status(e),
-            Self::Axml(_) => ExitStatus::BadPackage,
-            Self::Keys(
-                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
-            ) => ExitStatus::Usage,
-            Self::Keys(_) => ExitStatus::Signing,
             Self::FusionSet(e) => {
                 use crate::fusion_set::Error as E;
                 match e {
@@ -102,7 +100,6 @@ impl Error {
                     E::SourceDateEpoch { .. } | E::Write { .. } => ExitStatus::Failure,
                 }
             }
-            Self::Android(e) => android_exit_status(e),
             Self::Pin(e) => {
                 use crate::pin::Error as E;
                 match e {
@@ -114,6 +111,12 @@ impl Error {
                     }
                 }
             }
+            Self::Axml(_) => ExitStatus::BadPackage,
+            Self::Keys(
+                crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
+            ) => ExitStatus::Usage,
+            Self::Keys(_) => ExitStatus::Signing,
+            Self::Android(e) => android_exit_status(e),
             Self::Report(e) => {
                 use crate::report::Error as R;
                 match e {
@@ -130,6 +133,7 @@ impl Error {
                     | R::Read { .. } => ExitStatus::Failure,
                 }
             }
+            Self::Aab(_) => ExitStatus::BadPackage,
         }
     }
 

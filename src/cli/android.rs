@@ -1,17 +1,18 @@
 //! `fuse build` and `fuse inspect` for APKs: arguments in, `crate::android` calls, a
 //! human summary or one JSON object out.
 //!
-//! The kind of package is decided from its content here (an `.aab` renamed `.apk` is
-//! still a bundle); bundles and iOS apps go to their own pipelines.
+//! The kind of package is decided from its content by `crate::format::detect` before
+//! these run (an `.aab` renamed `.apk` is still a bundle).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::Output;
-use super::args::{BuildArgs, InspectArgs};
+use super::args::BuildArgs;
 use crate::android::{self, Build, Inspection};
-use crate::apk::{PackageKind, Progress, Scheme};
+use crate::apk::{Progress, Scheme};
 use crate::error::Error;
+use crate::format::PackageKind;
 use crate::zip::{Archive, DosTime};
 use crate::{fusion_set, keys};
 
@@ -23,16 +24,15 @@ pub fn default_output(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}-fused.apk"))
 }
 
-fn open(path: &Path) -> Result<(Archive, PackageKind), Error> {
-    let archive = Archive::open(path).map_err(|z| Error::Apk(z.into()))?;
-    let kind = PackageKind::of(&archive);
-    Ok((archive, kind))
-}
-
 /// `fuse build APP --fusion-set FS.json`.
-pub fn build(args: &BuildArgs, out: &Output) -> anyhow::Result<()> {
+/// `archive` and `kind` come from `crate::format::detect` (reading starts there).
+pub fn build(
+    archive: Archive,
+    kind: PackageKind,
+    args: &BuildArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (archive, kind) = open(&args.app)?;
     match kind {
         PackageKind::Aab => return Err(Error::NotAvailable("build for .aab files").into()),
         PackageKind::Ipa => return Err(Error::NotAvailable("build for .ipa files").into()),
@@ -155,8 +155,7 @@ fn print_build(b: &Build) {
 }
 
 /// `fuse inspect APP`.
-pub fn inspect(args: &InspectArgs, out: &Output) -> anyhow::Result<()> {
-    let (archive, kind) = open(&args.app)?;
+pub fn inspect(archive: Archive, kind: PackageKind, out: &Output) -> anyhow::Result<()> {
     match kind {
         PackageKind::Aab => return Err(Error::NotAvailable("inspect for .aab files").into()),
         PackageKind::Ipa => return Err(Error::NotAvailable("inspect for .ipa files").into()),

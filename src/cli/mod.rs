@@ -2,6 +2,7 @@
 //!
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
+mod aab_commands;
 mod android;
 mod apk_commands;
 pub mod args;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::error::{Error, ExitStatus};
+use crate::format::PackageKind;
 pub use args::Cli;
 use args::{Command, FusionSetCommand};
 pub use output::Output;
@@ -41,10 +43,22 @@ pub fn main() -> ExitCode {
 /// Dispatch one parsed command.
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Build(args) => android::build(args, out),
-        Command::Sign(args) => apk_commands::sign(args, out),
-        Command::Verify(args) => apk_commands::verify(args, out),
-        Command::Inspect(args) => android::inspect(args, out),
+        Command::Build(args) => {
+            let (archive, kind) = crate::format::detect(&args.app)?;
+            android::build(archive, kind, args, out)
+        }
+        Command::Sign(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
+            _ => apk_commands::sign(args, out),
+        },
+        Command::Verify(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
+            _ => apk_commands::verify(args, out),
+        },
+        Command::Inspect(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),
+            (archive, kind) => android::inspect(archive, kind, out),
+        },
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
         Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),
         Command::Pin(args) => pin::run(args, out),

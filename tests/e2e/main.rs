@@ -12,6 +12,9 @@
 
 mod support;
 
+mod aab_hostile;
+mod aab_jarsigner_parity;
+mod aab_protoc_parity;
 mod android_build;
 mod android_hostile;
 mod android_jvm_bridge;
