@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::build::{AppFacts, PreviousFacts, SignerFacts};
 use super::build_id::hex;
 use super::error::Error;
+use super::facts::{AppFacts, PreviousFacts, SignerFacts};
 use super::read::App;
 
 #[derive(Debug, Clone, Serialize)]

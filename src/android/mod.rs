@@ -8,7 +8,9 @@
 //! build_id.rs  fusedAppToken
 //! plan.rs      the apk::Plan: remove / replace / add entries
 //! output.rs    temp file → write + sign → self-verify (check.rs) ∥ fsync → rename
-//! build.rs     the pipeline and the facts it returns (summary, report)
+//! build.rs     the pipeline
+//! facts.rs     what a build returns (summary, --json, the report's input)
+//! changes.rs   the change list: every entry added / changed / removed, with hashes
 //! inspect.rs   fuse inspect
 //! ```
 //! The container, the signatures and the binary XML are other modules' (`zip`, `apk`,
@@ -18,15 +20,18 @@
 pub mod abi;
 pub mod build;
 pub mod build_id;
+pub mod changes;
 pub mod check;
 pub mod dex;
 pub mod error;
+pub mod facts;
 pub mod inspect;
 pub mod output;
 pub mod plan;
 pub mod previous;
 pub mod read;
 
-pub use build::{Build, Request, build};
+pub use build::{Request, build};
 pub use error::Error;
+pub use facts::Build;
 pub use inspect::{Inspection, inspect};
