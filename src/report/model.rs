@@ -157,6 +157,10 @@ pub struct Input {
     pub format: PackageFormat,
     pub size: u64,
     pub sha256: String,
+    /// When the input was already fused: SHA-256 of the app first fused (recorded in the
+    /// package); the build id is derived from it instead of `sha256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_sha256: Option<String>,
     /// The user-visible app name when the package states it literally (Android label
     /// string, `CFBundleDisplayName`/`CFBundleName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
