@@ -36,6 +36,7 @@ mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
 mod pin_openssl_parity;
+mod report_acceptance;
 mod report_pdf;
 mod report_sample;
 mod report_schema;
