@@ -41,6 +41,7 @@ mod report_pdf;
 mod report_sample;
 mod report_schema;
 mod report_signature;
+mod report_warnings;
 mod report_write;
 mod sign_cli;
 mod signing_plan;
