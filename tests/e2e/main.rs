@@ -12,6 +12,7 @@
 
 mod support;
 
+mod aab_build_jarsigner;
 mod aab_hostile;
 mod aab_jarsigner_parity;
 mod aab_protoc_parity;
@@ -24,6 +25,7 @@ mod cli_contract;
 mod fusion_set_compile;
 mod fusion_set_validate;
 mod hostile_zip;
+mod ios_build_otool;
 mod ios_hostile;
 mod ios_otool_parity;
 mod ios_seal;
