@@ -21,8 +21,8 @@ use crate::ios::{self, IosFacts, IosOutcome};
 use crate::keys::SigningIdentity;
 use crate::report::{
     self, Clock, InputFacts, IosFacts as ReportIosFacts, KeyKind, MAX_POLICY_BYTES, OutputFacts,
-    PackageFormat, PackageSigner, PackageView, ReportBuilder, SignerFacts, StepName, StepResult,
-    TokenSigner, fused_app_token,
+    OutputIos, PackageFormat, PackageSigner, PackageView, ProvisioningProfile, ReportBuilder,
+    SignerFacts, StepName, StepResult, TokenSigner, fused_app_token,
 };
 use crate::zip::Archive;
 
@@ -175,6 +175,7 @@ pub fn build(
             },
             key_source: req.identity.map_or(KeyKind::AdHoc, report::key_kind_of),
         });
+        b.output_ios(output_ios(&outcome.output));
         checks(&mut b, &outcome, &blob, cert_sha);
         add_fusion_set_warnings(&mut b, fs);
         if let PreviousFusion::Replaced { warning } = &previous {
@@ -190,6 +191,20 @@ pub fn build(
             },
         ))
     })
+}
+
+/// The team and provisioning profile the signed app carries.
+fn output_ios(facts: &IosFacts) -> OutputIos {
+    OutputIos {
+        team_id: facts.signature.team_id.clone(),
+        provisioning_profile: facts.profile.as_ref().map(|p| ProvisioningProfile {
+            name: p.name.clone(),
+            uuid: p.uuid.clone(),
+            team_ids: p.team_ids.clone(),
+            application_identifier: p.application_identifier.clone(),
+            expires: p.expires.clone(),
+        }),
+    }
 }
 
 /// The main executable's signer, as the report names it (none when unsigned).

@@ -320,8 +320,16 @@ impl ReportBuilder {
             sha256: hex(&facts.sha256),
             signer: signer(&facts.signer),
             key_source: facts.key_source,
+            ios: None,
         };
         self.output = Some((output, cert_sha));
+    }
+
+    /// iOS: the team and provisioning profile of the signed output (after `output`).
+    pub fn output_ios(&mut self, ios: OutputIos) {
+        if let Some((output, _)) = self.output.as_mut() {
+            output.ios = Some(ios);
+        }
     }
 
     /// One self-verification check.

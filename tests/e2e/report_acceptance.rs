@@ -611,8 +611,10 @@ fn ipa_report_round_trip_adhoc_and_p12() {
     assert_pdf_holds_the_facts(&dir.path().join("app-fused.certified.pdf"), &report);
     verify_report(&out, &json).success();
 
-    // With --p12 the package key signs the app and the report.
+    // With --p12 the package key signs the app and the report; the provisioning profile
+    // and the team are in the report.
     let p12 = crate::ios_support::fixtures().join("keys/rsa.p12");
+    let profile = crate::ios_support::fixtures().join("profiles/exact.mobileprovision");
     let signed = dir.path().join("signed-fused.ipa");
     args[5] = signed.display().to_string();
     args.extend([
@@ -620,6 +622,8 @@ fn ipa_report_round_trip_adhoc_and_p12() {
         p12.display().to_string(),
         "--p12-pass".into(),
         format!("pass:{PASS}"),
+        "--provisioning-profile".into(),
+        profile.display().to_string(),
         "--no-pdf".into(),
         "--report-dir".into(),
         dir.path().join("reports").display().to_string(),
@@ -640,6 +644,41 @@ fn ipa_report_round_trip_adhoc_and_p12() {
     assert_eq!(signed_report["reportKey"]["source"], "packageSigningKey");
     assert_eq!(signed_report["output"]["keySource"], "keystore");
     assert_ne!(signed_report["buildId"], report["buildId"]);
+    assert_schema_valid(std::slice::from_ref(&signed_json));
+    // The profile as openssl (CMS) and plistlib read it.
+    let script = r#"
+import json, plistlib, subprocess, sys
+der = subprocess.run(["openssl", "smime", "-verify", "-noverify", "-inform", "DER", "-in", sys.argv[1]],
+                     check=True, capture_output=True).stdout
+p = plistlib.loads(der)
+print(json.dumps({"name": p["Name"], "uuid": p.get("UUID"), "teamIds": p["TeamIdentifier"],
+                  "applicationIdentifier": p["Entitlements"]["application-identifier"],
+                  "expires": p["ExpirationDate"].strftime("%Y-%m-%dT%H:%M:%SZ")}))
+"#;
+    let run = tool("python3", ["-c", script, profile.to_str().unwrap()]);
+    run.success();
+    let mut expected: Value = serde_json::from_str(&run.stdout).unwrap();
+    if expected["uuid"].is_null() {
+        expected.as_object_mut().unwrap().remove("uuid");
+    }
+    let ios = &signed_report["output"]["ios"];
+    assert_eq!(ios["provisioningProfile"], expected, "{ios}");
+    // The team in the code directory is the profile's (the fixture identity's OU).
+    assert_eq!(ios["teamId"], expected["teamIds"][0], "{ios}");
+    assert!(
+        signed_report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "Payload/Full.app/embedded.mobileprovision"
+                && c["role"] == "provisioningProfile"),
+        "{signed_report}"
+    );
+    assert!(
+        report["output"]
+            .get("ios")
+            .is_none_or(|i| i.get("teamId").is_none())
+    );
     verify_report(&signed, &signed_json).success();
 
     // Each report certifies its own app only.
