@@ -15,6 +15,7 @@ pub mod digest;
 pub mod error;
 pub mod identity;
 pub mod min_sdk;
+pub mod observed;
 pub mod sign_file;
 pub mod signer;
 pub mod signing_block;
@@ -31,6 +32,6 @@ pub use error::ApkError;
 pub use sign_file::{default_output, open_apk, sign_file};
 pub use signer::{
     Change, EntryChange, KeyKind, NewEntry, NoProgress, Plan, Progress, Scheme, SignOptions,
-    SignedApk, SigningKey, write_signed,
+    SignedApk, SigningKey, write_observed, write_signed,
 };
-pub use verify::{Verified, verify};
+pub use verify::{Verified, verify, verify_observed};

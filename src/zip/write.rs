@@ -35,6 +35,49 @@ pub trait ZipSink: Write {
     fn append_copy(&mut self, _src: &File, _offset: u64, data: &[u8]) -> std::io::Result<()> {
         self.write_all(data)
     }
+
+    /// Appends `len` bytes of `input` from `offset` (raw entry data). The default reads
+    /// them in blocks of `scratch` (1 MiB) and hands each to [`ZipSink::append_copy`]; a
+    /// sink with buffers of its own reads straight into them.
+    fn append_from(
+        &mut self,
+        input: &Archive,
+        offset: u64,
+        len: u64,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), ZipError> {
+        const BLOCK: u64 = 1 << 20;
+        if scratch.len() < BLOCK as usize {
+            scratch.resize(BLOCK as usize, 0);
+        }
+        let mut pos = offset;
+        let end = offset + len;
+        while pos < end {
+            let n = (end - pos).min(BLOCK) as usize;
+            let chunk = scratch.get_mut(..n).unwrap_or_default();
+            input.read_at(pos, chunk)?;
+            self.append_copy(input.file(), pos, chunk)
+                .map_err(ZipError::Write)?;
+            pos += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Told just before an entry's data: the next `data.compressed_size` bytes appended
+    /// are that entry's (compressed) data. Default: ignored.
+    fn entry_data(&mut self, _data: &EntryData<'_>) {}
+}
+
+/// An entry whose data comes next (see [`ZipSink::entry_data`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryData<'a> {
+    pub name: &'a str,
+    /// Offset of the data in the writer's output.
+    pub data_offset: u64,
+    pub method: u16,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    pub crc32: u32,
 }
 
 impl ZipSink for Vec<u8> {}
@@ -124,24 +167,20 @@ impl<W: ZipSink> ZipWriter<W> {
         let data_offset = self.offset;
 
         // Data (and data descriptor) exactly as in the input.
-        const BLOCK: u64 = 1 << 20;
-        let mut pos = e.data_offset;
-        let end = e.end();
-        if self.copy_buf.len() < BLOCK as usize {
-            self.copy_buf.resize(BLOCK as usize, 0);
-        }
+        self.out.entry_data(&EntryData {
+            name: &e.name,
+            data_offset,
+            method: e.central.method,
+            compressed_size: e.compressed_size(),
+            uncompressed_size: e.uncompressed_size(),
+            crc32: e.crc32(),
+        });
+        let len = e.end() - e.data_offset;
         let mut buf = std::mem::take(&mut self.copy_buf);
-        while pos < end {
-            let n = (end - pos).min(BLOCK) as usize;
-            let chunk = buf.get_mut(..n).unwrap_or_default();
-            input.read_at(pos, chunk)?;
-            self.out
-                .append_copy(input.file(), pos, chunk)
-                .map_err(ZipError::Write)?;
-            self.offset += n as u64;
-            pos += n as u64;
-        }
+        let copied = self.out.append_from(input, e.data_offset, len, &mut buf);
         self.copy_buf = buf;
+        copied?;
+        self.offset += len;
 
         // Central record as in the input, with the new local header offset.
         let mut record = input.central_record(e).to_vec();
@@ -219,6 +258,14 @@ impl<W: ZipSink> ZipWriter<W> {
         header.extend_from_slice(&extra);
         self.write_raw(&header)?;
         let data_offset = self.offset;
+        self.out.entry_data(&EntryData {
+            name,
+            data_offset,
+            method,
+            compressed_size: u64::from(compressed_size),
+            uncompressed_size: u64::from(size),
+            crc32,
+        });
         self.write_raw(payload)?;
 
         CentralHeader {

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::crypto::{self, KeyFamily};
 use crate::apk::digest::Hash;
 use crate::apk::error::ApkError;
+use crate::apk::observed::Observed;
 use crate::apk::v1::{self, manifest, pkcs7};
 use crate::zip::Archive;
 
@@ -55,6 +56,14 @@ fn strongest(section: &manifest::Section, suffix: &str) -> Option<(Hash, String)
 
 /// `Ok(None)` when the APK carries no JAR signature at all.
 pub fn verify(archive: &Archive) -> Result<Option<V1>, ApkError> {
+    verify_with(archive, None)
+}
+
+/// [`verify`]. With `observed` (only
+/// after the v2/v3 content digest of this very file matched), an entry whose data the
+/// signer observed is checked against that observation's digest instead of being
+/// inflated again; every other entry is inflated as usual.
+pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Option<V1>, ApkError> {
     let mut blocks = Vec::new();
     for e in archive.entries() {
         let Some(file) = e.name.strip_prefix("META-INF/") else {
@@ -215,12 +224,22 @@ pub fn verify(archive: &Archive) -> Result<Option<V1>, ApkError> {
             })?;
             let (h, want) = strongest(section, "-Digest")
                 .ok_or_else(|| bad(format!("MANIFEST.MF has no digest for {}", e.name)))?;
-            let mut hasher = h.hasher();
-            archive.stream(e, |b| {
-                hasher.update(b);
-                Ok(())
-            })?;
-            if B64.encode(hasher.finish()) != want {
+            let seen = observed
+                .and_then(|o| o.of(e))
+                .and_then(|o| o.digest.as_ref())
+                .filter(|(oh, _)| *oh == h);
+            let actual = match seen {
+                Some((_, digest)) => B64.encode(digest),
+                None => {
+                    let mut hasher = h.hasher();
+                    archive.stream(e, |b| {
+                        hasher.update(b);
+                        Ok(())
+                    })?;
+                    B64.encode(hasher.finish())
+                }
+            };
+            if actual != want {
                 return Err(bad(format!(
                     "the digest of {} does not match MANIFEST.MF",
                     e.name
