@@ -206,6 +206,28 @@ impl<W: ZipSink> ZipWriter<W> {
         compression: Compression,
         align: u16,
     ) -> Result<Written, ZipError> {
+        self.add_entry_deflated_as(name, data, compression, align, None)
+    }
+
+    /// [`ZipWriter::add_entry`] of a deflated entry whose raw-deflate bytes the caller
+    /// already made (with [`deflate`], e.g. several files on several cores).
+    pub fn add_deflated(
+        &mut self,
+        name: &str,
+        data: &[u8],
+        deflated: &[u8],
+    ) -> Result<Written, ZipError> {
+        self.add_entry_deflated_as(name, data, Compression::Deflated, 1, Some(deflated))
+    }
+
+    fn add_entry_deflated_as(
+        &mut self,
+        name: &str,
+        data: &[u8],
+        compression: Compression,
+        align: u16,
+        deflated: Option<&[u8]>,
+    ) -> Result<Written, ZipError> {
         let unwritable = |why: &str| ZipError::Unwritable {
             name: name.to_owned(),
             why: why.to_owned(),
@@ -220,10 +242,13 @@ impl<W: ZipSink> ZipWriter<W> {
         let compressed;
         let (method, payload): (u16, &[u8]) = match compression {
             Compression::Stored => (METHOD_STORED, data),
-            Compression::Deflated => {
-                compressed = deflate(data).map_err(ZipError::Write)?;
-                (METHOD_DEFLATED, &compressed)
-            }
+            Compression::Deflated => match deflated {
+                Some(bytes) => (METHOD_DEFLATED, bytes),
+                None => {
+                    compressed = deflate(data).map_err(ZipError::Write)?;
+                    (METHOD_DEFLATED, &compressed)
+                }
+            },
         };
         let compressed_size = payload.len() as u32;
         let local_offset = self.offset;
