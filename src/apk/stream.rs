@@ -1,31 +1,33 @@
-//! The output path of signing: every byte read once into a batch buffer, then written,
-//! hashed and checked from that same buffer on both cores.
+//! The output path of signing: every byte read once into a batch buffer, then digested,
+//! checked, hashed and written from there, on both cores.
 //!
 //! ```text
 //! producer (caller's thread): ZipWriter → ContentSink — headers copied in, raw entry data
-//!     │ pread straight into an 8 MiB batch buffer; the ranges holding each entry's data
-//!     │ are marked ("pieces"). Two buffers: one fills while the other is processed.
+//!     │ pread straight into a 4 MiB batch buffer; the ranges holding each entry's data
+//!     │ are marked ("pieces"). Four buffers: one fills while the others are processed.
 //!     ▼
-//! processor thread, per batch, on the rayon pool:
-//!     ├ write(2) of the batch to the output   ┐ in file order
-//!     ├ SHA-256 of the file                   ┘
+//! processor thread, per batch, on the rayon pool (both cores):
 //!     ├ v2/v3 chunk digests, one task per 1 MiB chunk (chunks cut at multiples of 1 MiB
 //!     │ from offset 0; a chunk cut by a batch edge is finished from a copy in the next)
-//!     ├ each entry's data: inflate + size + CRC-32 + v1 digest — groups of whole
-//!     │ entries in parallel; the entry cut by a batch edge carries over, in order
-//!     └ the buffer goes back to the producer
+//!     └ each entry's data: inflate + size + CRC-32 + v1 digest — groups of whole
+//!       entries in parallel; the entry cut by a batch edge carries over, in order
+//! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
+//! hasher thread, in order:  SHA-256 of the file
+//!     └ the last of the three done with a batch hands its buffer back to the producer
 //! ```
-//! So each entry is inflated once, the input is read once, and the v1 digests, the chunk
-//! digests and the written file all come from the same bytes — which is what lets
-//! self-verification trust the [`Observation`]s once the chunk digests recomputed from
-//! the written file match (see `observed.rs`). Tail bytes (signing block, central
-//! directory, EOCD) are only hashed into the file digest and written.
+//! So each entry is inflated once, the input is read once, and the v1 digests and the
+//! chunk digests come from the same bytes — which is what lets self-verification trust
+//! the [`Observation`]s once the chunk digests recomputed from the written file match
+//! (see `observed.rs`): that match proves the file holds those bytes, however they got
+//! there. Tail bytes (signing block, central directory, EOCD) are only hashed into the
+//! file digest and written.
 
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::fs::File;
 use std::io::Write;
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rayon::prelude::*;
@@ -39,8 +41,9 @@ use crate::zip::{Archive, EntryData, ZipError};
 
 /// Bytes per batch (a multiple of [`CHUNK_LEN`]).
 pub const BATCH_LEN: usize = 4 * CHUNK_LEN;
-/// Batch buffers in existence: one filling, one being processed.
-const BUFFERS: usize = 2;
+/// Batch buffers in existence: one filling, the others being digested, checked, written
+/// and hashed (the in-order stages may lag the digests by a batch or two).
+const BUFFERS: usize = 4;
 /// Whole entries checked by one task: about this many compressed bytes.
 const GROUP_BYTES: usize = 256 << 10;
 /// Raw input data at least this long is written with copy_file_range(2) from the input
@@ -143,13 +146,11 @@ pub fn pipeline<'f>(
             input: input.file(),
             rx,
             free: free_tx,
-            sha: Sha256::new(),
             chunks: ChunkDigests::new(algorithms),
             pending: Vec::new(),
             carry: None,
             carry_inflater: Inflater::default(),
             observations: Vec::new(),
-            written: 0,
             next_start: 0,
         },
     )
@@ -424,15 +425,67 @@ pub struct Processor<'f> {
     input: &'f File,
     rx: Receiver<Msg>,
     free: SyncSender<Vec<u8>>,
-    sha: Sha256,
     chunks: ChunkDigests,
     /// Bytes of the current, unfinished chunk from earlier batches.
     pending: Vec<u8>,
     carry: Option<Carried>,
     carry_inflater: Inflater,
     observations: Vec<Observation>,
-    written: u64,
     next_start: u64,
+}
+
+/// A batch the processor, the writer and the file hasher share; whoever finishes with it
+/// last hands the buffer back to the producer.
+struct Shared {
+    batch: Batch,
+    free: SyncSender<Vec<u8>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The producer may have stopped; then nobody needs the buffer.
+        let _ = self.free.try_send(std::mem::take(&mut self.batch.buf));
+    }
+}
+
+impl Shared {
+    fn bytes(&self) -> &[u8] {
+        self.batch.buf.get(..self.batch.len).unwrap_or_default()
+    }
+}
+
+/// What the in-order stages (writer, file hasher) receive.
+enum Ordered {
+    Batch(Arc<Shared>),
+    Tail(Arc<[u8]>),
+}
+
+/// Writes batches and tail bytes in order.
+fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), StreamError> {
+    for msg in rx {
+        match msg {
+            Ordered::Batch(shared) => {
+                write_batch(out, input, shared.bytes(), &shared.batch.segments)?;
+            }
+            Ordered::Tail(bytes) => write_all(out, &bytes)?,
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 of everything, in order; and how many bytes that was.
+fn hasher_stage(rx: Receiver<Ordered>) -> ([u8; 32], u64) {
+    let mut sha = Sha256::new();
+    let mut written = 0u64;
+    for msg in rx {
+        let bytes: &[u8] = match &msg {
+            Ordered::Batch(shared) => shared.bytes(),
+            Ordered::Tail(bytes) => bytes,
+        };
+        sha.update(bytes);
+        written += bytes.len() as u64;
+    }
+    (sha.finalize().into(), written)
 }
 
 thread_local! {
@@ -440,14 +493,55 @@ thread_local! {
 }
 
 impl Processor<'_> {
-    /// Processes batches until the sink is dropped.
+    /// Processes batches until the sink is dropped. Writing and the file digest run on
+    /// threads of their own, in order, a few batches behind at most: a core taken away
+    /// from one stage by the machine's other work does not stall the others.
     pub fn run(mut self) -> Result<Processed, StreamError> {
+        let (out, input) = (self.out, self.input);
+        let (write_tx, write_rx) = sync_channel(BUFFERS);
+        let (hash_tx, hash_rx) = sync_channel(BUFFERS);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || writer_stage(write_rx, out, input));
+            let hasher = scope.spawn(move || hasher_stage(hash_rx));
+            let result = self.dispatch(&write_tx, &hash_tx);
+            drop((write_tx, hash_tx));
+            let wrote = writer
+                .join()
+                .unwrap_or_else(|_| Err(StreamError::Internal("the writer panicked".to_owned())));
+            let hashed = hasher.join();
+            // A write failure is the root cause of whatever the dispatcher saw.
+            wrote?;
+            result?;
+            let (file_sha256, written) =
+                hashed.map_err(|_| StreamError::Internal("the file hasher panicked".to_owned()))?;
+            Ok(Processed {
+                file_sha256,
+                written,
+                observations: std::mem::take(&mut self.observations),
+            })
+        })
+    }
+
+    fn dispatch(
+        &mut self,
+        write_tx: &SyncSender<Ordered>,
+        hash_tx: &SyncSender<Ordered>,
+    ) -> Result<(), StreamError> {
+        let stopped = || StreamError::Internal("the output writer stopped".to_owned());
         while let Ok(msg) = self.rx.recv() {
             match msg {
                 Msg::Batch(batch) => {
-                    self.process(&batch)?;
-                    // The producer may have stopped; then nobody needs the buffer.
-                    let _ = self.free.try_send(batch.buf);
+                    let shared = Arc::new(Shared {
+                        batch,
+                        free: self.free.clone(),
+                    });
+                    write_tx
+                        .send(Ordered::Batch(Arc::clone(&shared)))
+                        .map_err(|_| stopped())?;
+                    hash_tx
+                        .send(Ordered::Batch(Arc::clone(&shared)))
+                        .map_err(|_| stopped())?;
+                    self.process(&shared.batch)?;
                 }
                 Msg::Observations(reply) => {
                     if self.carry.is_some() {
@@ -465,8 +559,11 @@ impl Processor<'_> {
                     let _ = reply.send(self.chunks.clone());
                 }
                 Msg::Tail(bytes) => {
-                    rayon::join(|| write_all(self.out, &bytes), || self.sha.update(&bytes)).0?;
-                    self.written += bytes.len() as u64;
+                    let bytes: Arc<[u8]> = bytes.into();
+                    write_tx
+                        .send(Ordered::Tail(Arc::clone(&bytes)))
+                        .map_err(|_| stopped())?;
+                    hash_tx.send(Ordered::Tail(bytes)).map_err(|_| stopped())?;
                 }
             }
         }
@@ -475,11 +572,7 @@ impl Processor<'_> {
                 "the output ended inside an entry's data".to_owned(),
             ));
         }
-        Ok(Processed {
-            file_sha256: self.sha.finalize().into(),
-            written: self.written,
-            observations: self.observations,
-        })
+        Ok(())
     }
 
     fn process(&mut self, batch: &Batch) -> Result<(), StreamError> {
@@ -518,42 +611,26 @@ impl Processor<'_> {
         let groups = group(&whole);
         let algorithms = self.chunks.algorithms().to_vec();
 
-        let out = self.out;
-        let input = self.input;
-        let segments = &batch.segments;
-        let sha = &mut self.sha;
         let carry = &mut self.carry;
         let carry_inflater = &mut self.carry_inflater;
-        let ((wrote, ()), (carried_result, (digests, checked))) = rayon::join(
+        let (carried_result, (digests, checked)) = rayon::join(
+            || check_carried(carry, carry_inflater, &carried, bytes),
             || {
                 rayon::join(
-                    || write_batch(out, input, bytes, segments),
-                    || sha.update(bytes),
-                )
-            },
-            || {
-                rayon::join(
-                    || check_carried(carry, carry_inflater, &carried, bytes),
                     || {
-                        rayon::join(
-                            || {
-                                jobs.par_iter()
-                                    .map(|(head, body)| chunk_digests(&algorithms, head, body))
-                                    .collect::<Vec<_>>()
-                            },
-                            || {
-                                groups
-                                    .par_iter()
-                                    .map(|g| check_group(g, bytes))
-                                    .collect::<Result<Vec<_>, _>>()
-                            },
-                        )
+                        jobs.par_iter()
+                            .map(|(head, body)| chunk_digests(&algorithms, head, body))
+                            .collect::<Vec<_>>()
+                    },
+                    || {
+                        groups
+                            .par_iter()
+                            .map(|g| check_group(g, bytes))
+                            .collect::<Result<Vec<_>, _>>()
                     },
                 )
             },
         );
-        wrote?;
-        self.written += bytes.len() as u64;
         let carried_obs = carried_result?;
         for group in checked? {
             self.observations.extend(group);

@@ -505,9 +505,13 @@ impl Reader<'_> {
             )
         })?;
         let var_len = usize::from(local.name_len) + usize::from(local.extra_len);
-        let var = match head.get(LOCAL_HEADER_LEN..LOCAL_HEADER_LEN + var_len) {
-            Some(v) => v.to_vec(),
-            None => self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?,
+        let long;
+        let var: &[u8] = match head.get(LOCAL_HEADER_LEN..LOCAL_HEADER_LEN + var_len) {
+            Some(v) => v,
+            None => {
+                long = self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?;
+                &long
+            }
         };
         let (lname, lextra) = var.split_at(usize::from(local.name_len).min(var.len()));
         if lname != e.name.as_bytes() {

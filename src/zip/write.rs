@@ -183,11 +183,11 @@ impl<W: ZipSink> ZipWriter<W> {
         self.offset += len;
 
         // Central record as in the input, with the new local header offset.
-        let mut record = input.central_record(e).to_vec();
-        if let Some(field) = record.get_mut(42..46) {
+        let at = self.cd.len();
+        self.cd.extend_from_slice(input.central_record(e));
+        if let Some(field) = self.cd.get_mut(at + 42..at + 46) {
             field.copy_from_slice(&offset32.to_le_bytes());
         }
-        self.cd.extend_from_slice(&record);
         self.count += 1;
         Ok(Written {
             local_offset,
