@@ -383,6 +383,19 @@ pub fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
+/// Raw deflate at level 1, for large generated text fuse writes on every signing (the v1
+/// `MANIFEST.MF` and `.SF`, ~2 MB each for 21,000 entries): ~2.6× faster than level 6 for
+/// ~3 % more bytes, and these files sit on the critical path between the last entry and
+/// the signing block.
+pub fn deflate_fast(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(data)?;
+    enc.finish()
+}
+
 /// The alignment Android wants for a stored entry's data: native libraries on a 16 KiB
 /// page boundary (Android 15+ 16 KiB page devices map them in place), everything else 4.
 pub fn default_alignment(name: &str) -> u16 {
