@@ -8,6 +8,7 @@ pub mod aab;
 pub mod android;
 pub mod apk;
 pub mod axml;
+pub mod calendar;
 pub mod cli;
 pub mod error;
 pub mod format;
