@@ -29,7 +29,7 @@ pub use algorithm::SignatureAlgorithm;
 pub use detect::PackageKind;
 pub use digest::Hash;
 pub use error::ApkError;
-pub use sign_file::{default_output, open_apk, sign_file};
+pub use sign_file::{default_output, open_apk, require_apk, sign_file};
 pub use signer::{
     Change, EntryChange, KeyKind, NewEntry, NoProgress, Plan, Progress, Scheme, SignOptions,
     SignedApk, SigningKey, write_observed, write_signed,

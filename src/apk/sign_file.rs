@@ -20,7 +20,16 @@ pub fn default_output(input: &Path) -> PathBuf {
 /// Opens an input package and makes sure it is an APK. An AAB or IPA is recognised
 /// and refused as not supported yet (exit 1) rather than misread.
 pub fn open_apk(input: &Path, command: &'static str) -> Result<Archive, ApkError> {
-    let archive = Archive::open(input)?;
+    require_apk(Archive::open(input)?, input, command)
+}
+
+/// [`open_apk`] on an archive already opened from `input` (by `crate::format::detect`),
+/// so the commands parse the input's central directory once, not twice.
+pub fn require_apk(
+    archive: Archive,
+    input: &Path,
+    command: &'static str,
+) -> Result<Archive, ApkError> {
     match PackageKind::of(&archive) {
         PackageKind::Apk => Ok(archive),
         kind @ (PackageKind::Aab | PackageKind::Ipa) => Err(ApkError::UnsupportedFormat {
