@@ -9,6 +9,7 @@ use super::args::{SignArgs, VerifyArgs};
 use crate::apk::{self, Progress, Scheme, SignOptions};
 use crate::error::Error;
 use crate::keys;
+use crate::zip::Archive;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -24,9 +25,9 @@ fn scheme_names(s: &[Scheme]) -> Vec<&'static str> {
         .collect()
 }
 
-/// `fuse verify APP`.
-pub fn verify(args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
-    let archive = apk::open_apk(&args.app, "verify").map_err(Error::from)?;
+/// `fuse verify APP`; `archive` is the input as `crate::format::detect` opened it.
+pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
+    let archive = apk::require_apk(archive, &args.app, "verify").map_err(Error::from)?;
     if let Some(report) = &args.report {
         // The view verifies every scheme (as below) and names the signer.
         let mut view = crate::certify::apk::ApkView::new(&archive);
@@ -64,9 +65,9 @@ pub fn verify(args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `fuse sign APP [-o OUT]`.
-pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
-    let archive = apk::open_apk(&args.app, "sign").map_err(Error::from)?;
+/// `fuse sign APP [-o OUT]`; `archive` is the input as `crate::format::detect` opened it.
+pub fn sign(archive: Archive, args: &SignArgs, out: &Output) -> anyhow::Result<()> {
+    let archive = apk::require_apk(archive, &args.app, "sign").map_err(Error::from)?;
     let output = args
         .output
         .output
