@@ -43,6 +43,10 @@ pub enum Error {
     #[error("{what} — {fix}")]
     Usage { what: String, fix: String },
 
+    /// APK container, signing and verification (src/zip, src/apk).
+    #[error(transparent)]
+    Apk(#[from] crate::apk::ApkError),
+
     /// File-system trouble outside any format parser.
     #[error("cannot {action} {} — {source}", path.display())]
     Io {
@@ -68,6 +72,7 @@ impl Error {
             Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
+            Self::Apk(e) => apk_exit_status(e),
             Self::Axml(_) => ExitStatus::BadPackage,
             Self::Keys(
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
@@ -82,6 +87,19 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Bad ZIP/APK → 3, key → 5, verification → 6, the rest (I/O, not yet supported) → 1.
+fn apk_exit_status(e: &crate::apk::ApkError) -> ExitStatus {
+    use crate::apk::ApkError as A;
+    use crate::zip::ZipError as Z;
+    match e {
+        A::Zip(Z::Malformed { .. }) | A::NotAnApk { .. } | A::Manifest(_) => ExitStatus::BadPackage,
+        A::Zip(Z::Io { .. } | Z::Write(_) | Z::Unwritable { .. }) => ExitStatus::Failure,
+        A::UnsupportedFormat { .. } | A::Output { .. } | A::OutputExists(_) => ExitStatus::Failure,
+        A::Key(_) => ExitStatus::Signing,
+        A::Verify { .. } => ExitStatus::Verification,
     }
 }
 

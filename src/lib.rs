@@ -4,10 +4,15 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod keys;
+<<<<<<< HEAD
 pub mod payloads;
+=======
+pub mod zip;
+>>>>>>> signing
 
 pub use error::{Error, ExitStatus};

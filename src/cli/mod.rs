@@ -2,6 +2,7 @@
 //!
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
+mod apk_commands;
 pub mod args;
 mod output;
 
@@ -33,11 +34,11 @@ pub fn main() -> ExitCode {
 }
 
 /// Dispatch one parsed command.
-pub fn run(cli: &Cli, _out: &Output) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(_) => Err(Error::NotAvailable("build").into()),
-        Command::Sign(_) => Err(Error::NotAvailable("sign").into()),
-        Command::Verify(_) => Err(Error::NotAvailable("verify").into()),
+        Command::Sign(args) => apk_commands::sign(args, out),
+        Command::Verify(args) => apk_commands::verify(args, out),
         Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
         Command::FusionSet(FusionSetCommand::Validate(_)) => {
             Err(Error::NotAvailable("fusion-set validate").into())

@@ -12,11 +12,15 @@
 
 mod support;
 
+mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
+mod hostile_zip;
 mod jvm_bridge;
 mod keys_debug_key;
 mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
+mod tamper_detection;
+mod zipalign_parity;

@@ -1,0 +1,176 @@
+//! JAR manifest text (`META-INF/MANIFEST.MF` and the `.SF` file share the syntax).
+//!
+//! ```text
+//! Manifest-Version: 1.0\r\n          main section: version attribute first,
+//! Created-By: 1.0 (Android)\r\n      the others sorted by name
+//! \r\n
+//! Name: classes.dex\r\n              one section per entry, entries sorted by
+//! SHA-256-Digest: <base64>\r\n       name (Java String order = UTF-16 units)
+//! \r\n
+//! ```
+//! Lines are cut at 70 bytes (72 with CRLF); continuation lines start with one space
+//! (apksig ManifestWriter.MAX_LINE_LENGTH = 70).
+
+use std::cmp::Ordering;
+
+const MAX_LINE: usize = 70;
+
+/// Writes `name: value` with apksig's wrapping.
+pub fn write_attribute(out: &mut Vec<u8>, name: &str, value: &str) {
+    let line = format!("{name}: {value}");
+    let bytes = line.as_bytes();
+    let mut first = true;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let take = if first { MAX_LINE } else { MAX_LINE - 1 }.min(rest.len());
+        if !first {
+            out.extend_from_slice(b"\r\n ");
+        }
+        let (head, tail) = rest.split_at(take);
+        out.extend_from_slice(head);
+        rest = tail;
+        first = false;
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A main section: `first` (e.g. `Manifest-Version`) then the rest sorted by name.
+pub fn write_main_section(out: &mut Vec<u8>, first: (&str, &str), others: &[(String, String)]) {
+    write_attribute(out, first.0, first.1);
+    let mut sorted: Vec<&(String, String)> = others
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case(first.0))
+        .collect();
+    sorted.sort_by(|a, b| java_cmp(&a.0, &b.0));
+    sorted.dedup_by(|a, b| a.0 == b.0);
+    for (n, v) in sorted {
+        write_attribute(out, n, v);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// One individual section: `Name: <name>` then one attribute, then the blank line.
+pub fn individual_section(name: &str, attr: &str, value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(name.len() + attr.len() + value.len() + 16);
+    write_attribute(&mut out, "Name", name);
+    write_attribute(&mut out, attr, value);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// `String.compareTo`: lexicographic over UTF-16 code units.
+pub fn java_cmp(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// A parsed section: its attributes (names as written) and its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub attributes: Vec<(String, String)>,
+    pub bytes: std::ops::Range<usize>,
+}
+
+impl Section {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Splits manifest text into sections (the first is the main section). Accepts CRLF, LF
+/// or CR line ends like `java.util.jar.Manifest`; refuses lines without `: `.
+pub fn parse(text: &[u8]) -> Result<Vec<Section>, String> {
+    let mut sections = Vec::new();
+    let mut attributes: Vec<(String, String)> = Vec::new();
+    let mut start = 0usize;
+    let mut pos = 0usize;
+    let mut in_section = false;
+    let mut main_done = false;
+    while pos < text.len() {
+        let rest = text.get(pos..).unwrap_or_default();
+        let line_len = rest
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n')
+            .unwrap_or(rest.len());
+        let line = rest.get(..line_len).unwrap_or_default();
+        let mut next = pos + line_len;
+        if text.get(next) == Some(&b'\r') {
+            next += 1;
+        }
+        if text.get(next) == Some(&b'\n') {
+            next += 1;
+        }
+        if line.is_empty() {
+            if in_section || !main_done {
+                sections.push(Section {
+                    attributes: std::mem::take(&mut attributes),
+                    bytes: start..next,
+                });
+                main_done = true;
+            }
+            in_section = false;
+            start = next;
+        } else if let Some(cont) = line.strip_prefix(b" ") {
+            let Some(last) = attributes.last_mut() else {
+                return Err("a continuation line has nothing to continue".to_owned());
+            };
+            last.1.push_str(&String::from_utf8_lossy(cont));
+        } else {
+            let text_line =
+                std::str::from_utf8(line).map_err(|_| "a line is not UTF-8".to_owned())?;
+            let Some((n, v)) = text_line.split_once(": ") else {
+                return Err(format!("line {text_line:?} is not `Name: value`"));
+            };
+            if !in_section && main_done && attributes.is_empty() {
+                start = pos;
+            }
+            in_section = true;
+            attributes.push((n.to_owned(), v.to_owned()));
+        }
+        pos = next;
+    }
+    if in_section || !main_done {
+        sections.push(Section {
+            attributes,
+            bytes: start..text.len(),
+        });
+    }
+    Ok(sections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_70_bytes() {
+        let mut out = Vec::new();
+        write_attribute(&mut out, "Name", &"x".repeat(200));
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0].len(), 70);
+        assert!(lines[1].starts_with(' ') && lines[1].len() == 70);
+        let parsed = parse(text.as_bytes()).unwrap();
+        assert_eq!(parsed[0].get("Name").unwrap(), &"x".repeat(200));
+    }
+
+    #[test]
+    fn sections_keep_their_bytes() {
+        let mut m = Vec::new();
+        write_main_section(&mut m, ("Manifest-Version", "1.0"), &[]);
+        let s = individual_section("a.txt", "SHA-256-Digest", "abc=");
+        m.extend_from_slice(&s);
+        let parsed = parse(&m).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(&m[parsed[1].bytes.clone()], &s[..]);
+        assert_eq!(parsed[1].get("name"), Some("a.txt"));
+    }
+
+    #[test]
+    fn utf16_order() {
+        // U+FF61 sorts after U+1F600 in UTF-8 byte order but before it in UTF-16.
+        assert_eq!(java_cmp("\u{1F600}", "\u{FF61}"), Ordering::Less);
+    }
+}

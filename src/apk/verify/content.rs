@@ -1,0 +1,65 @@
+//! Recomputing the v2/v3 content digest of a file, both cores, positioned reads.
+
+use rayon::prelude::*;
+
+use crate::apk::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
+use crate::zip::records::{EOCD_CD_OFFSET_FIELD, Eocd};
+use crate::zip::{Archive, ZipError};
+
+/// Top-level digest per algorithm.
+pub type Digests = Vec<(ContentDigestAlgorithm, Vec<u8>)>;
+
+/// Top-level digests of `[0, block_start)` · CD · EOCD (CD offset := `block_start`).
+pub fn compute(
+    archive: &Archive,
+    block_start: u64,
+    algorithms: &[ContentDigestAlgorithm],
+) -> Result<Option<Digests>, ZipError> {
+    let mut digests = ChunkDigests::new(algorithms);
+    let algs = digests.algorithms().to_vec();
+    let chunks = block_start.div_ceil(CHUNK_LEN as u64);
+    let per_chunk: Vec<Vec<Vec<u8>>> = (0..chunks)
+        .into_par_iter()
+        .map_init(
+            || vec![0u8; CHUNK_LEN],
+            |buf, i| {
+                let start = i * CHUNK_LEN as u64;
+                let len = (block_start - start).min(CHUNK_LEN as u64) as usize;
+                let chunk = buf.get_mut(..len).unwrap_or_default();
+                archive.read_at(start, chunk)?;
+                Ok(algs
+                    .iter()
+                    .map(|a| {
+                        let mut d = Vec::with_capacity(64);
+                        a.chunk_digest_into(chunk, &mut d);
+                        d
+                    })
+                    .collect())
+            },
+        )
+        .collect::<Result<_, ZipError>>()?;
+    let mut per_alg = vec![Vec::with_capacity(per_chunk.len() * 64); algs.len()];
+    for chunk in per_chunk {
+        for (acc, d) in per_alg.iter_mut().zip(chunk) {
+            acc.extend_from_slice(&d);
+        }
+    }
+    digests.push_precomputed(&per_alg, chunks);
+    digests.push_section(archive.central_directory());
+    let mut eocd = Vec::new();
+    let Ok(block_start32) = u32::try_from(block_start) else {
+        return Ok(None);
+    };
+    Eocd {
+        cd_offset: block_start32,
+        ..*archive.eocd()
+    }
+    .write(&mut eocd);
+    debug_assert_eq!(
+        eocd.get(EOCD_CD_OFFSET_FIELD..EOCD_CD_OFFSET_FIELD + 4),
+        Some(&block_start32.to_le_bytes()[..])
+    );
+    eocd.extend_from_slice(archive.comment());
+    digests.push_section(&eocd);
+    Ok(digests.finish())
+}

@@ -1,0 +1,214 @@
+//! `fuse verify` for APKs, and the self-check `fuse sign`/`fuse build` run on their
+//! output before it is renamed into place.
+//!
+//! Checks, each named in the error when it fails: the ZIP structure (strict reader);
+//! v2 and v3 signatures over their signed data, their content digests against the file,
+//! certificate ↔ public key; v3 SDK ranges; v2 stripping protection (attribute
+//! 0xbeeff00d → a v3 block must exist); v1 block → .SF → MANIFEST.MF → every entry,
+//! `X-Android-APK-Signed` stripping protection; the same signer certificate in every
+//! scheme; v1 present when the app supports API levels below 24.
+
+pub mod content;
+pub mod crypto;
+pub mod scheme;
+pub mod v1;
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use super::digest::ContentDigestAlgorithm;
+use super::error::ApkError;
+use super::signer::Scheme;
+use super::signing_block::{self, V2_BLOCK_ID, V3_BLOCK_ID, V31_BLOCK_ID};
+use super::{min_sdk, v1 as v1_scheme};
+use crate::zip::Archive;
+
+/// A verified APK.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub schemes: Vec<Scheme>,
+    /// SHA-256 of the signer's certificate (the same in every scheme).
+    pub signer_cert_sha256: [u8; 32],
+    pub min_sdk_version: u32,
+    /// The v3 signer's SDK range.
+    pub v3_sdk_range: Option<(u32, u32)>,
+    /// Signature algorithm ids of the v2/v3 signers.
+    pub algorithms: Vec<u32>,
+}
+
+/// Verifies an opened archive.
+pub fn verify(archive: &Archive, min_sdk_override: Option<u32>) -> Result<Verified, ApkError> {
+    let manifest = archive.entry("AndroidManifest.xml").ok_or_else(|| {
+        ApkError::not_apk(
+            format!("{}", archive.path().display()),
+            "it has no AndroidManifest.xml at its root, so it is not an APK",
+        )
+    })?;
+    let min_sdk = match min_sdk_override {
+        Some(v) => v,
+        None => {
+            let bytes = archive.read_entry(manifest, 16 << 20)?;
+            min_sdk::min_sdk_version(&bytes)?
+        }
+    };
+
+    let mut v2 = None;
+    let mut v3 = None;
+    let mut block_start = None;
+    if let Some(range) = archive.signing_block() {
+        let len = (range.end - range.start) as usize;
+        let mut block = vec![0u8; len];
+        archive.read_at(range.start, &mut block)?;
+        let pairs = signing_block::parse(&block)
+            .map_err(|why| ApkError::verify("APK Signing Block", why))?;
+        for (id, value) in pairs {
+            let value = block.get(value).unwrap_or_default();
+            match id {
+                V2_BLOCK_ID => v2 = Some(scheme::parse_and_check(value, "v2", false)?),
+                V3_BLOCK_ID => v3 = Some(scheme::parse_and_check(value, "v3", true)?),
+                V31_BLOCK_ID => {
+                    return Err(ApkError::verify(
+                        "v3.1 signature",
+                        "key-rotation (v3.1) blocks are not supported by fuse yet",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        block_start = Some(range.start);
+    }
+
+    // Content digests, once per algorithm any signer uses.
+    let mut needed: BTreeSet<ContentDigestAlgorithm> = BTreeSet::new();
+    for s in v2.iter().chain(v3.iter()).flatten() {
+        needed.extend(s.digests.keys().copied());
+    }
+    if let (Some(start), false) = (block_start, needed.is_empty()) {
+        let algs: Vec<ContentDigestAlgorithm> = needed.into_iter().collect();
+        let actual = content::compute(archive, start, &algs)?
+            .ok_or_else(|| ApkError::verify("content digest", "the APK has too many chunks"))?;
+        for (label, signers) in [("v2", &v2), ("v3", &v3)] {
+            for (i, s) in signers.iter().flatten().enumerate() {
+                for (alg, want) in &s.digests {
+                    let got = actual.iter().find(|(a, _)| a == alg).map(|(_, d)| d);
+                    if got != Some(want) {
+                        return Err(ApkError::verify(
+                            format!("{label} content digest"),
+                            format!(
+                                "signer #{}: the APK's contents do not match the signed digest (the file was modified after signing)",
+                                i + 1
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    let v1 = v1::verify(archive)?;
+
+    // Stripping protection.
+    if v2
+        .iter()
+        .flatten()
+        .any(|s| s.stripping_protection.contains(&3))
+        && v3.is_none()
+    {
+        return Err(ApkError::verify(
+            "v2 stripping protection",
+            "the v2 signature says a v3 signature exists, but there is none (stripped?)",
+        ));
+    }
+    if let Some(v1) = &v1 {
+        for id in &v1.apk_signed {
+            let missing = match id {
+                2 => v2.is_none(),
+                3 => v3.is_none(),
+                _ => false,
+            };
+            if missing {
+                return Err(ApkError::verify(
+                    "v1 stripping protection",
+                    format!(
+                        "X-Android-APK-Signed names scheme v{id}, but the APK has no v{id} signature (stripped?)"
+                    ),
+                ));
+            }
+        }
+    }
+    if v1.is_none() && v2.is_none() && v3.is_none() {
+        return Err(ApkError::verify("signature", "the APK is not signed"));
+    }
+    if v1.is_none() && min_sdk < v1_scheme::MIN_SDK_WITHOUT_V1 {
+        return Err(ApkError::verify(
+            "v1 (JAR) signature",
+            format!(
+                "the app supports API {min_sdk}, but Android below 7.0 (API 24) needs a v1 signature and there is none"
+            ),
+        ));
+    }
+    if v1.is_none() && v2.is_none() && min_sdk < 28 {
+        // v3 alone is read from API 28 on.
+        return Err(ApkError::verify(
+            "v2 signature",
+            format!(
+                "the app supports API {min_sdk}, but only a v3 signature is present (read from API 28)"
+            ),
+        ));
+    }
+
+    // One signer, the same certificate everywhere.
+    let mut certs: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(v1) = &v1 {
+        for c in &v1.signer_certs {
+            certs.push(("v1", c));
+        }
+    }
+    for (label, signers) in [("v2", &v2), ("v3", &v3)] {
+        for s in signers.iter().flatten() {
+            if let Some(c) = s.certificates.first() {
+                certs.push((label, c));
+            }
+        }
+    }
+    let (_, first) = certs
+        .first()
+        .copied()
+        .ok_or_else(|| ApkError::verify("signature", "no signer certificate"))?;
+    if let Some((label, _)) = certs.iter().find(|(_, c)| *c != first) {
+        return Err(ApkError::verify(
+            "certificate equality",
+            format!(
+                "the {label} signer's certificate differs from the {} one",
+                certs.first().map_or("", |c| c.0)
+            ),
+        ));
+    }
+
+    let mut schemes = Vec::new();
+    if v1.is_some() {
+        schemes.push(Scheme::V1);
+    }
+    if v2.is_some() {
+        schemes.push(Scheme::V2);
+    }
+    if v3.is_some() {
+        schemes.push(Scheme::V3);
+    }
+    let mut algorithms: Vec<u32> = v2
+        .iter()
+        .chain(v3.iter())
+        .flatten()
+        .flat_map(|s| s.algorithms.iter().map(|a| a.id()))
+        .collect();
+    algorithms.sort_unstable();
+    algorithms.dedup();
+    Ok(Verified {
+        schemes,
+        signer_cert_sha256: Sha256::digest(first).into(),
+        min_sdk_version: min_sdk,
+        v3_sdk_range: v3.iter().flatten().filter_map(|s| s.sdk_range).next(),
+        algorithms,
+    })
+}

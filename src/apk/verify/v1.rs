@@ -1,0 +1,236 @@
+//! Checking a JAR (v1) signature: block → .SF → MANIFEST.MF → every entry.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rayon::prelude::*;
+
+use super::crypto::{self, KeyFamily};
+use crate::apk::digest::Hash;
+use crate::apk::error::ApkError;
+use crate::apk::v1::{self, manifest, pkcs7};
+use crate::zip::Archive;
+
+/// What a valid v1 signature tells.
+#[derive(Debug, Clone)]
+pub struct V1 {
+    /// Signer certificates (one per signer), DER.
+    pub signer_certs: Vec<Vec<u8>>,
+    /// Scheme ids named by `X-Android-APK-Signed` (stripping protection).
+    pub apk_signed: Vec<u32>,
+    pub digest: Hash,
+}
+
+const MAX_META: u64 = 64 << 20;
+
+fn bad(why: impl Into<String>) -> ApkError {
+    ApkError::verify("v1 (JAR) signature", why)
+}
+
+fn hash_by_prefix(name: &str, suffix: &str) -> Option<Hash> {
+    let prefix = name.strip_suffix(suffix)?;
+    [Hash::Sha512, Hash::Sha256, Hash::Sha1]
+        .into_iter()
+        .find(|h| h.jar_name().eq_ignore_ascii_case(prefix))
+}
+
+/// The strongest `<H><suffix>` attribute of a section.
+fn strongest(section: &manifest::Section, suffix: &str) -> Option<(Hash, String)> {
+    let mut best: Option<(Hash, String)> = None;
+    for (n, v) in &section.attributes {
+        if let Some(h) = hash_by_prefix(n, suffix) {
+            let rank = |h: Hash| match h {
+                Hash::Sha1 => 0,
+                Hash::Sha256 => 1,
+                Hash::Sha512 => 2,
+            };
+            if best.as_ref().is_none_or(|(b, _)| rank(h) > rank(*b)) {
+                best = Some((h, v.clone()));
+            }
+        }
+    }
+    best
+}
+
+/// `Ok(None)` when the APK carries no JAR signature at all.
+pub fn verify(archive: &Archive) -> Result<Option<V1>, ApkError> {
+    let mut blocks = Vec::new();
+    for e in archive.entries() {
+        let Some(file) = e.name.strip_prefix("META-INF/") else {
+            continue;
+        };
+        if file.contains('/') {
+            continue;
+        }
+        let upper = file.to_ascii_uppercase();
+        for ext in [".RSA", ".EC", ".DSA"] {
+            if let Some(base) = upper.strip_suffix(ext) {
+                blocks.push((e, file.get(..base.len()).unwrap_or_default().to_owned()));
+            }
+        }
+    }
+    let manifest_entry = archive.entry(v1::MANIFEST_NAME);
+    if blocks.is_empty() {
+        if manifest_entry.is_some()
+            && archive.entries().iter().any(|e| {
+                e.name.starts_with("META-INF/") && e.name.to_ascii_uppercase().ends_with(".SF")
+            })
+        {
+            return Err(bad("a .SF file has no signature block"));
+        }
+        return Ok(None);
+    }
+    let manifest_entry = manifest_entry.ok_or_else(|| bad("META-INF/MANIFEST.MF is missing"))?;
+    let manifest_bytes = archive.read_entry(manifest_entry, MAX_META)?;
+    let sections =
+        manifest::parse(&manifest_bytes).map_err(|e| bad(format!("MANIFEST.MF: {e}")))?;
+    let mut by_name: HashMap<&str, &manifest::Section> = HashMap::new();
+    for s in sections.iter().skip(1) {
+        let name = s
+            .get("Name")
+            .ok_or_else(|| bad("a MANIFEST.MF section has no Name"))?;
+        if by_name.insert(name, s).is_some() {
+            return Err(bad(format!("MANIFEST.MF lists {name} twice")));
+        }
+    }
+
+    let mut signer_certs = Vec::new();
+    let mut apk_signed = Vec::new();
+    let mut digest_used = Hash::Sha256;
+    for (block_entry, base) in &blocks {
+        let sf_name = format!("META-INF/{base}.SF");
+        let sf_entry = archive
+            .entry(&sf_name)
+            .ok_or_else(|| bad(format!("{} has no {sf_name}", block_entry.name)))?;
+        let sf = archive.read_entry(sf_entry, MAX_META)?;
+        let block = archive.read_entry(block_entry, MAX_META)?;
+        let p = pkcs7::parse(&block).map_err(|e| bad(format!("{}: {e}", block_entry.name)))?;
+        let spki = crypto::certificate_spki(&p.signer_cert).map_err(bad)?;
+        let family = match p.signature_oid.to_string().as_str() {
+            "1.2.840.113549.1.1.1"
+            | "1.2.840.113549.1.1.5"
+            | "1.2.840.113549.1.1.11"
+            | "1.2.840.113549.1.1.13" => KeyFamily::Rsa,
+            "1.2.840.10045.2.1"
+            | "1.2.840.10045.4.1"
+            | "1.2.840.10045.4.3.2"
+            | "1.2.840.10045.4.3.4" => KeyFamily::Ec,
+            other => {
+                return Err(bad(format!(
+                    "{}: unsupported signature algorithm {other}",
+                    block_entry.name
+                )));
+            }
+        };
+        match (&p.signed_attributes, &p.message_digest) {
+            (None, _) => crypto::verify(&spki, family, p.digest, &sf, &p.signature),
+            (Some(attrs), Some(md)) => {
+                if *md != p.digest.digest(&sf) {
+                    return Err(bad(format!(
+                        "{}: the signed digest does not match {sf_name}",
+                        block_entry.name
+                    )));
+                }
+                crypto::verify(&spki, family, p.digest, attrs, &p.signature)
+            }
+            (Some(_), None) => Err("signed attributes without a message digest".to_owned()),
+        }
+        .map_err(|e| bad(format!("{}: {e}", block_entry.name)))?;
+
+        // .SF → manifest.
+        let sf_sections = manifest::parse(&sf).map_err(|e| bad(format!("{sf_name}: {e}")))?;
+        let sf_main = sf_sections
+            .first()
+            .ok_or_else(|| bad(format!("{sf_name} is empty")))?;
+        if let Some(v) = sf_main.get("X-Android-APK-Signed") {
+            for id in v.split(',') {
+                if let Ok(id) = id.trim().parse::<u32>() {
+                    apk_signed.push(id);
+                }
+            }
+        }
+        let whole = strongest(sf_main, "-Digest-Manifest");
+        let whole_ok = whole
+            .as_ref()
+            .is_some_and(|(h, v)| B64.encode(h.digest(&manifest_bytes)) == *v);
+        if !whole_ok {
+            // Fall back to per-section digests, as the JAR spec allows.
+            for s in sf_sections.iter().skip(1) {
+                let name = s
+                    .get("Name")
+                    .ok_or_else(|| bad(format!("a {sf_name} section has no Name")))?;
+                let (h, v) = strongest(s, "-Digest")
+                    .ok_or_else(|| bad(format!("{sf_name}: {name} has no digest")))?;
+                let section = by_name.get(name).ok_or_else(|| {
+                    bad(format!(
+                        "{sf_name} names {name}, which MANIFEST.MF does not list"
+                    ))
+                })?;
+                let bytes = manifest_bytes
+                    .get(section.bytes.clone())
+                    .unwrap_or_default();
+                if B64.encode(h.digest(bytes)) != v {
+                    return Err(bad(format!(
+                        "{sf_name}: the digest of {name}'s manifest section does not match"
+                    )));
+                }
+            }
+            for name in by_name.keys() {
+                if !sf_sections
+                    .iter()
+                    .skip(1)
+                    .any(|s| s.get("Name") == Some(name))
+                {
+                    return Err(bad(format!(
+                        "{name} is in MANIFEST.MF but not covered by {sf_name}"
+                    )));
+                }
+            }
+        }
+        if let Some((h, _)) = whole {
+            digest_used = h;
+        }
+        signer_certs.push(p.signer_cert);
+    }
+
+    // Manifest → entries: every entry listed, every listed entry present and matching.
+    for name in by_name.keys() {
+        if archive.entry(name).is_none() {
+            return Err(bad(format!(
+                "MANIFEST.MF lists {name}, which is not in the APK"
+            )));
+        }
+    }
+    archive
+        .entries()
+        .par_iter()
+        .filter(|e| v1::needs_digest(&e.name))
+        .try_for_each(|e| {
+            let section = by_name.get(e.name.as_str()).ok_or_else(|| {
+                bad(format!(
+                    "{} is not listed in MANIFEST.MF (unsigned entry)",
+                    e.name
+                ))
+            })?;
+            let (h, want) = strongest(section, "-Digest")
+                .ok_or_else(|| bad(format!("MANIFEST.MF has no digest for {}", e.name)))?;
+            let mut hasher = h.hasher();
+            archive.stream(e, |b| {
+                hasher.update(b);
+                Ok(())
+            })?;
+            if B64.encode(hasher.finish()) != want {
+                return Err(bad(format!(
+                    "the digest of {} does not match MANIFEST.MF",
+                    e.name
+                )));
+            }
+            Ok(())
+        })?;
+    Ok(Some(V1 {
+        signer_certs,
+        apk_signed,
+        digest: digest_used,
+    }))
+}

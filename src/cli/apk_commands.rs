@@ -1,0 +1,159 @@
+//! `fuse sign` and `fuse verify` for APKs: argument handling, progress and rendering.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::Output;
+use super::args::{SignArgs, VerifyArgs};
+use crate::apk::{self, Progress, Scheme, SignOptions};
+use crate::error::Error;
+use crate::keys;
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn scheme_names(s: &[Scheme]) -> Vec<&'static str> {
+    s.iter()
+        .map(|s| match s {
+            Scheme::V1 => "v1",
+            Scheme::V2 => "v2",
+            Scheme::V3 => "v3",
+        })
+        .collect()
+}
+
+/// `fuse verify APP`.
+pub fn verify(args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
+    if args.report.is_some() {
+        return Err(Error::NotAvailable("verify --report").into());
+    }
+    let archive = apk::open_apk(&args.app, "verify").map_err(Error::from)?;
+    let v = apk::verify(&archive, None).map_err(Error::from)?;
+    if out.json {
+        out.json_result(&json!({
+            "path": args.app.display().to_string(),
+            "format": "apk",
+            "verified": true,
+            "schemes": scheme_names(&v.schemes),
+            "signer_cert_sha256": hex(&v.signer_cert_sha256),
+            "min_sdk_version": v.min_sdk_version,
+            "signature_algorithms": v.algorithms,
+            "v3_sdk_range": v.v3_sdk_range.map(|(a, b)| json!([a, b])),
+        }))?;
+    } else {
+        println!(
+            "{}: verified ({}), signer certificate SHA-256 {}",
+            args.app.display(),
+            scheme_names(&v.schemes).join(", "),
+            hex(&v.signer_cert_sha256)
+        );
+    }
+    Ok(())
+}
+
+/// `fuse sign APP [-o OUT]`.
+pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
+    let archive = apk::open_apk(&args.app, "sign").map_err(Error::from)?;
+    let output = args
+        .output
+        .output
+        .clone()
+        .unwrap_or_else(|| apk::default_output(&args.app));
+    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
+    let identity = keys::load(&source).map_err(Error::from)?;
+    if let Some(w) = identity.origin().warning() {
+        out.warn(&w);
+    }
+    let opts = SignOptions {
+        v1_signer_name: apk::identity::v1_signer_name(identity.origin()),
+        ..SignOptions::default()
+    };
+    let bar = Bar::new(out, &args.app);
+    let (signed, _verified) = apk::sign_file(
+        &archive,
+        &output,
+        args.output.force,
+        &apk::Plan::default(),
+        &identity,
+        &opts,
+        &bar,
+    )
+    .map_err(Error::from)?;
+    bar.done();
+    if out.json {
+        out.json_result(&json!({
+            "output": output.display().to_string(),
+            "size": signed.size,
+            "sha256": hex(&signed.sha256),
+            "schemes": scheme_names(&signed.schemes),
+            "signer_cert_sha256": hex(&signed.signer_cert_sha256),
+            "min_sdk_version": signed.min_sdk_version,
+            "signature_algorithm": signed.algorithm.id(),
+            "key_origin": key_origin(identity.origin()),
+        }))?;
+    } else {
+        println!(
+            "{} signed ({}) and verified, SHA-256 {}",
+            output.display(),
+            scheme_names(&signed.schemes).join(", "),
+            hex(&signed.sha256)
+        );
+    }
+    Ok(())
+}
+
+fn key_origin(origin: &keys::KeyOrigin) -> serde_json::Value {
+    match origin {
+        keys::KeyOrigin::DebugKey { path } => {
+            json!({"kind": "debug", "path": path.display().to_string()})
+        }
+        keys::KeyOrigin::Keystore { path, alias } => {
+            json!({"kind": "keystore", "path": path.display().to_string(), "alias": alias})
+        }
+        keys::KeyOrigin::KeyFiles { key, cert } => json!({
+            "kind": "key-files",
+            "key": key.display().to_string(),
+            "cert": cert.display().to_string(),
+        }),
+    }
+}
+
+/// An indicatif bar on stderr for inputs big enough to take a visible while.
+struct Bar(Option<indicatif::ProgressBar>);
+
+const BAR_MIN_BYTES: u64 = 32 << 20;
+
+impl Bar {
+    fn new(out: &Output, input: &Path) -> Self {
+        let big = std::fs::metadata(input).is_ok_and(|m| m.len() >= BAR_MIN_BYTES);
+        if !out.progress || !big {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("signing {bar:40} {bytes}/{total_bytes} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Self(Some(bar))
+    }
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Deterministic, aligned ZIP writing: raw copies of existing entries and new entries.
+//!
+//! ```text
+//! | LFH' data | LFH' data | ... | (caller: padding, signing block) | CD | EOCD |
+//!   LFH' = the input's local header with its extra field rebuilt when the data of a
+//!          stored entry must move to an alignment boundary (0xd935 field, as zipalign)
+//! ```
+//! The writer never recompresses an existing entry: its local header, data and data
+//! descriptor are copied byte for byte; only the extra field may change, and in the
+//! central record only the local-header offset. New entries get fixed timestamps.
+
+use std::io::Write;
+
+use super::dos_time::DosTime;
+use super::error::ZipError;
+use super::extra;
+use super::read::{Archive, Entry};
+use super::records::{
+    CentralHeader, EOCD_LEN, Eocd, FLAG_UTF8, LOCAL_HEADER_LEN, LocalHeader, METHOD_DEFLATED,
+    METHOD_STORED,
+};
+
+/// How a new entry's bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Compression {
+    Stored,
+    Deflated,
+}
+
+/// What was written for one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub local_offset: u64,
+    pub data_offset: u64,
+    pub crc32: u32,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+}
+
+/// Streams entries into `out`, tracking the offset and building the central directory.
+pub struct ZipWriter<W: Write> {
+    out: W,
+    offset: u64,
+    cd: Vec<u8>,
+    count: usize,
+    time: DosTime,
+    copy_buf: Vec<u8>,
+}
+
+impl<W: Write> ZipWriter<W> {
+    pub fn new(out: W, time: DosTime) -> Self {
+        Self {
+            out,
+            offset: 0,
+            cd: Vec::new(),
+            count: 0,
+            time,
+            copy_buf: Vec::new(),
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.count
+    }
+
+    /// Writes raw bytes (padding, a signing block) at the current offset.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> Result<(), ZipError> {
+        self.out.write_all(bytes).map_err(ZipError::Write)?;
+        self.offset += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Copies entry `e` of `input` byte for byte; a stored entry's data is moved to a
+    /// multiple of `align` (1 = leave as is) by rebuilding the local extra field.
+    pub fn copy_entry(
+        &mut self,
+        input: &Archive,
+        e: &Entry,
+        align: u16,
+    ) -> Result<Written, ZipError> {
+        let local_offset = self.offset;
+        let name_len = e.name.len() as u64;
+        let extra_start = local_offset + LOCAL_HEADER_LEN as u64 + name_len;
+        let natural_data = extra_start + e.local_extra.len() as u64;
+        let rebuilt;
+        let extra: &[u8] =
+            if e.is_stored() && align > 1 && !natural_data.is_multiple_of(u64::from(align)) {
+                rebuilt = extra::aligned(&e.local_extra, extra_start, align);
+                &rebuilt
+            } else {
+                &e.local_extra
+            };
+        let extra_len = u16::try_from(extra.len()).map_err(|_| ZipError::Unwritable {
+            name: e.name.clone(),
+            why: "its extra field would exceed 65535 bytes".to_owned(),
+        })?;
+        let offset32 = self.offset32(&e.name)?;
+        let mut header = Vec::with_capacity(LOCAL_HEADER_LEN + e.name.len() + extra.len());
+        LocalHeader {
+            extra_len,
+            ..e.local
+        }
+        .write(&mut header);
+        header.extend_from_slice(e.name.as_bytes());
+        header.extend_from_slice(extra);
+        self.write_raw(&header)?;
+        let data_offset = self.offset;
+
+        // Data (and data descriptor) exactly as in the input.
+        const BLOCK: u64 = 1 << 20;
+        let mut pos = e.data_offset;
+        let end = e.end();
+        if self.copy_buf.len() < BLOCK as usize {
+            self.copy_buf.resize(BLOCK as usize, 0);
+        }
+        let mut buf = std::mem::take(&mut self.copy_buf);
+        while pos < end {
+            let n = (end - pos).min(BLOCK) as usize;
+            let chunk = buf.get_mut(..n).unwrap_or_default();
+            input.read_at(pos, chunk)?;
+            self.write_raw(chunk)?;
+            pos += n as u64;
+        }
+        self.copy_buf = buf;
+
+        // Central record as in the input, with the new local header offset.
+        let mut record = input.central_record(e).to_vec();
+        if let Some(field) = record.get_mut(42..46) {
+            field.copy_from_slice(&offset32.to_le_bytes());
+        }
+        self.cd.extend_from_slice(&record);
+        self.count += 1;
+        Ok(Written {
+            local_offset,
+            data_offset,
+            crc32: e.crc32(),
+            compressed_size: e.compressed_size(),
+            uncompressed_size: e.uncompressed_size(),
+        })
+    }
+
+    /// Writes a new entry from `data`; stored data starts at a multiple of `align`.
+    pub fn add_entry(
+        &mut self,
+        name: &str,
+        data: &[u8],
+        compression: Compression,
+        align: u16,
+    ) -> Result<Written, ZipError> {
+        let unwritable = |why: &str| ZipError::Unwritable {
+            name: name.to_owned(),
+            why: why.to_owned(),
+        };
+        super::read::check_name(name).map_err(unwritable)?;
+        let name_len = u16::try_from(name.len()).map_err(|_| unwritable("name too long"))?;
+        let size = u32::try_from(data.len())
+            .ok()
+            .filter(|&s| s != u32::MAX)
+            .ok_or_else(|| unwritable("4 GiB or more would need ZIP64, which APKs cannot use"))?;
+        let crc32 = crc32fast::hash(data);
+        let compressed;
+        let (method, payload): (u16, &[u8]) = match compression {
+            Compression::Stored => (METHOD_STORED, data),
+            Compression::Deflated => {
+                compressed = deflate(data).map_err(ZipError::Write)?;
+                (METHOD_DEFLATED, &compressed)
+            }
+        };
+        let compressed_size = payload.len() as u32;
+        let local_offset = self.offset;
+        let offset32 = self.offset32(name)?;
+        let extra_start = local_offset + LOCAL_HEADER_LEN as u64 + u64::from(name_len);
+        let extra = if method == METHOD_STORED
+            && align > 1
+            && !extra_start.is_multiple_of(u64::from(align))
+        {
+            extra::aligned(&[], extra_start, align)
+        } else {
+            Vec::new()
+        };
+        let extra_len = extra.len() as u16;
+        let flags = if name.is_ascii() { 0 } else { FLAG_UTF8 };
+        let version_needed = if method == METHOD_DEFLATED { 20 } else { 10 };
+        let mut header = Vec::with_capacity(LOCAL_HEADER_LEN + name.len() + extra.len());
+        LocalHeader {
+            version_needed,
+            flags,
+            method,
+            time: self.time.time,
+            date: self.time.date,
+            crc32,
+            compressed_size,
+            uncompressed_size: size,
+            name_len,
+            extra_len,
+        }
+        .write(&mut header);
+        header.extend_from_slice(name.as_bytes());
+        header.extend_from_slice(&extra);
+        self.write_raw(&header)?;
+        let data_offset = self.offset;
+        self.write_raw(payload)?;
+
+        CentralHeader {
+            version_made_by: version_needed,
+            version_needed,
+            flags,
+            method,
+            time: self.time.time,
+            date: self.time.date,
+            crc32,
+            compressed_size,
+            uncompressed_size: size,
+            name_len,
+            extra_len: 0,
+            comment_len: 0,
+            disk_start: 0,
+            internal_attrs: 0,
+            external_attrs: 0,
+            local_header_offset: offset32,
+        }
+        .write(&mut self.cd);
+        self.cd.extend_from_slice(name.as_bytes());
+        self.count += 1;
+        Ok(Written {
+            local_offset,
+            data_offset,
+            crc32,
+            compressed_size: u64::from(compressed_size),
+            uncompressed_size: u64::from(size),
+        })
+    }
+
+    fn offset32(&self, name: &str) -> Result<u32, ZipError> {
+        u32::try_from(self.offset)
+            .ok()
+            .filter(|&o| o != u32::MAX)
+            .ok_or_else(|| ZipError::Unwritable {
+                name: name.to_owned(),
+                why: "the archive would pass 4 GiB, which needs ZIP64 (not allowed in APKs)"
+                    .to_owned(),
+            })
+    }
+
+    /// The central directory built so far and the EOCD for a CD placed at `cd_offset`.
+    pub fn finish_records(&self, cd_offset: u64) -> Result<(Vec<u8>, Vec<u8>), ZipError> {
+        let too_big = |why: &str| ZipError::Unwritable {
+            name: "(central directory)".to_owned(),
+            why: why.to_owned(),
+        };
+        let count = u16::try_from(self.count)
+            .ok()
+            .filter(|&c| c != u16::MAX)
+            .ok_or_else(|| too_big("more than 65534 entries would need ZIP64"))?;
+        let cd_size = u32::try_from(self.cd.len()).map_err(|_| too_big("too large"))?;
+        let cd_offset = u32::try_from(cd_offset)
+            .ok()
+            .filter(|&o| o != u32::MAX)
+            .ok_or_else(|| too_big("the archive would pass 4 GiB (ZIP64)"))?;
+        let mut eocd = Vec::with_capacity(EOCD_LEN);
+        Eocd {
+            disk: 0,
+            cd_disk: 0,
+            entries_on_disk: count,
+            entries_total: count,
+            cd_size,
+            cd_offset,
+            comment_len: 0,
+        }
+        .write(&mut eocd);
+        Ok((self.cd.clone(), eocd))
+    }
+
+    /// The underlying writer (after the caller wrote everything).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+}
+
+/// Raw deflate at zlib's default level 6 (level 9 costs several times the time for ~1%).
+pub fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        flate2::Compression::default(),
+    );
+    enc.write_all(data)?;
+    enc.finish()
+}
+
+/// The alignment Android wants for a stored entry's data: native libraries on a 16 KiB
+/// page boundary (Android 15+ 16 KiB page devices map them in place), everything else 4.
+pub fn default_alignment(name: &str) -> u16 {
+    if name.ends_with(".so") { 16384 } else { 4 }
+}
