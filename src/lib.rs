@@ -9,10 +9,7 @@ pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod keys;
-<<<<<<< HEAD
 pub mod payloads;
-=======
 pub mod zip;
->>>>>>> signing
 
 pub use error::{Error, ExitStatus};
