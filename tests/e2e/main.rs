@@ -22,5 +22,6 @@ mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
+mod secrets_canary;
 mod tamper_detection;
 mod zipalign_parity;

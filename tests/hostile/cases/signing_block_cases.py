@@ -88,6 +88,14 @@ def generate(ctx):
     struct.pack_into("<Q", b, 8, 2)
     case("sigblock-pair-length-below-id", z.join(head, bytes(b), cd, end), 3, "APK Signing Block",
          "a pair length of 2, shorter than its own id")
+    # Found by fuzz/apk_signing_block (crash-9ad4e284…, 2026-11-23): pairs that stop 4
+    # bytes short of the trailer underflowed `pairs_end - pos - 8` (a panic with overflow
+    # checks, a garbage length without).
+    stray = block_of(pairs, pad_to_page=False)
+    stray = struct.pack("<Q", len(stray) - 8 + 4) + stray[8:-24] + b"\x01\x02\x03\x04" \
+        + struct.pack("<Q", len(stray) - 8 + 4) + MAGIC
+    case("sigblock-pairs-end-in-4-stray-bytes", z.join(head, stray, cd, end), 3, "APK Signing Block",
+         "4 bytes after the last pair, too few for another pair header (fuzz crash regression)")
     case("sigblock-320mib-of-padding", sparse_block(head, pairs, cd, end, 320 << 20), 3,
          "APK Signing Block",
          "the real v2/v3 pairs plus 320 MiB of padding (a sparse file): a reader must not load it into memory")
