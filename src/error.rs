@@ -46,6 +46,9 @@ pub enum Error {
     /// APK container, signing and verification (src/zip, src/apk).
     #[error(transparent)]
     Apk(#[from] crate::apk::ApkError),
+    /// Making, signing, writing or checking a Certified Secure report.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
 
     /// File-system trouble outside any format parser.
     #[error("cannot {action} {} — {source}", path.display())]
@@ -56,6 +59,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Fusion-set reading, validation and `fusion-set init` (src/fusion_set/).
+    #[error(transparent)]
+    FusionSet(#[from] crate::fusion_set::Error),
+
+    /// `fuse pin` (src/pin/).
+    #[error(transparent)]
+    Pin(#[from] crate::pin::Error),
     /// Malformed or unpatchable binary XML (AndroidManifest.xml).
     #[error(transparent)]
     Axml(#[from] crate::axml::Error),
@@ -63,6 +73,9 @@ pub enum Error {
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
+    /// Malformed app bundle: protobuf files, manifest, module layout.
+    #[error(transparent)]
+    Aab(#[from] crate::aab::Error),
 }
 
 impl Error {
@@ -73,11 +86,49 @@ impl Error {
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
             Self::Apk(e) => apk_exit_status(e),
+            Self::FusionSet(e) => {
+                use crate::fusion_set::Error as E;
+                match e {
+                    // The fusion set given is missing, unreadable or invalid.
+                    E::Read { .. } | E::Invalid { .. } => ExitStatus::BadFusionSet,
+                    // `init` would overwrite a file: add --force.
+                    E::OutputExists { .. } => ExitStatus::Usage,
+                    E::SourceDateEpoch { .. } | E::Write { .. } => ExitStatus::Failure,
+                }
+            }
+            Self::Pin(e) => {
+                use crate::pin::Error as E;
+                match e {
+                    // The certificate input is missing, unreadable or not certificates.
+                    E::Read { .. } | E::Malformed { .. } => ExitStatus::BadPackage,
+                    E::BadTarget { .. } => ExitStatus::Usage,
+                    E::Resolve { .. } | E::Connect { .. } | E::Timeout { .. } | E::Tls { .. } => {
+                        ExitStatus::Failure
+                    }
+                }
+            }
             Self::Axml(_) => ExitStatus::BadPackage,
             Self::Keys(
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
             ) => ExitStatus::Usage,
             Self::Keys(_) => ExitStatus::Signing,
+            Self::Report(e) => {
+                use crate::report::Error as R;
+                match e {
+                    R::Malformed { .. }
+                    | R::UnsupportedSchema { .. }
+                    | R::SignatureInvalid { .. }
+                    | R::Mismatch { .. } => ExitStatus::Verification,
+                    R::Sign { .. } | R::UnsupportedKey { .. } => ExitStatus::Signing,
+                    R::SourceDateEpoch { .. } => ExitStatus::Usage,
+                    R::Incomplete { .. }
+                    | R::Inconsistent { .. }
+                    | R::Pdf { .. }
+                    | R::Write { .. }
+                    | R::Read { .. } => ExitStatus::Failure,
+                }
+            }
+            Self::Aab(_) => ExitStatus::BadPackage,
         }
     }
 
@@ -121,6 +172,32 @@ mod tests {
         for (status, code) in table {
             assert_eq!(status.code(), code, "{status:?}");
         }
+    }
+
+    #[test]
+    fn fusion_set_and_pin_errors_map_to_their_documented_codes() {
+        use crate::{fusion_set, pin};
+        let invalid = Error::from(fusion_set::Error::Invalid {
+            file: "fs.json".into(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        });
+        assert_eq!(invalid.exit_status(), ExitStatus::BadFusionSet);
+        let exists = Error::from(fusion_set::Error::OutputExists {
+            path: "fs.json".into(),
+        });
+        assert_eq!(exists.exit_status(), ExitStatus::Usage);
+        let malformed = Error::from(pin::Error::Malformed {
+            file: "c.pem".into(),
+            why: "empty file".into(),
+        });
+        assert_eq!(malformed.exit_status(), ExitStatus::BadPackage);
+        assert_eq!(malformed.to_string(), "c.pem: empty file");
+        let tls = Error::from(pin::Error::Tls {
+            target: "h:443".into(),
+            why: "x".into(),
+        });
+        assert_eq!(tls.exit_status(), ExitStatus::Failure);
     }
 
     #[test]

@@ -4,12 +4,17 @@
 //! verify → report. One folder per concept; see `docs/architecture.md` for the map.
 #![forbid(unsafe_code)]
 
+pub mod aab;
 pub mod apk;
 pub mod axml;
 pub mod cli;
 pub mod error;
+pub mod format;
+pub mod fusion_set;
 pub mod keys;
 pub mod payloads;
+pub mod pin;
+pub mod report;
 pub mod zip;
 
 pub use error::{Error, ExitStatus};

@@ -40,6 +40,11 @@ pub enum Command {
     #[command(name = "fusion-set", subcommand)]
     FusionSet(FusionSetCommand),
     /// Print `sha256/<base64>` SPKI pins of certificates or of a live server's chain.
+    ///
+    /// One line per certificate: `sha256/<base64>  <subject>`, with `  (CA)` appended for CA
+    /// certificates (basicConstraints cA=TRUE). --connect fetches the chain the server
+    /// presents over TLS and accepts ANY certificate without verifying it: it only prints
+    /// pins, it never decides trust. Check the printed chain before pinning it.
     Pin(PinArgs),
 }
 
@@ -206,11 +211,16 @@ pub struct PinArgs {
     #[arg(value_name = "CERT")]
     pub certs: Vec<PathBuf>,
 
-    /// Fetch the live chain from host[:port] (default port 443).
+    /// Fetch the live chain from host[:port] (default port 443), unverified (printing only).
     #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "certs")]
     pub connect: Option<String>,
 
     /// SNI server name to send with --connect (default: the host).
     #[arg(long, value_name = "NAME", requires = "connect")]
     pub servername: Option<String>,
+
+    /// Limit in seconds for resolving, connecting and the TLS handshake of --connect.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600), requires = "connect")]
+    pub timeout: u64,
 }

@@ -2,15 +2,19 @@
 //!
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
+mod aab_commands;
 mod apk_commands;
 pub mod args;
+mod fusion_set;
 mod output;
+mod pin;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::error::{Error, ExitStatus};
+use crate::format::PackageKind;
 pub use args::Cli;
 use args::{Command, FusionSetCommand};
 pub use output::Output;
@@ -37,16 +41,21 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(_) => Err(Error::NotAvailable("build").into()),
-        Command::Sign(args) => apk_commands::sign(args, out),
-        Command::Verify(args) => apk_commands::verify(args, out),
-        Command::Inspect(_) => Err(Error::NotAvailable("inspect").into()),
-        Command::FusionSet(FusionSetCommand::Validate(_)) => {
-            Err(Error::NotAvailable("fusion-set validate").into())
-        }
-        Command::FusionSet(FusionSetCommand::Init(_)) => {
-            Err(Error::NotAvailable("fusion-set init").into())
-        }
-        Command::Pin(_) => Err(Error::NotAvailable("pin").into()),
+        Command::Sign(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
+            _ => apk_commands::sign(args, out),
+        },
+        Command::Verify(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
+            _ => apk_commands::verify(args, out),
+        },
+        Command::Inspect(args) => match crate::format::detect(&args.app)? {
+            (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),
+            _ => Err(Error::NotAvailable("inspect").into()),
+        },
+        Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
+        Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),
+        Command::Pin(args) => pin::run(args, out),
     }
 }
 

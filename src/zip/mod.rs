@@ -21,4 +21,4 @@ pub mod write;
 pub use dos_time::DosTime;
 pub use error::ZipError;
 pub use read::{APK_SIG_BLOCK_MAGIC, Archive, Entry};
-pub use write::{Compression, Written, ZipWriter, default_alignment};
+pub use write::{Compression, Written, ZipSink, ZipWriter, default_alignment};

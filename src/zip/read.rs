@@ -218,6 +218,10 @@ impl Archive {
     pub fn path(&self) -> &Path {
         &self.path
     }
+    /// The open (read-only) file, for in-kernel copies of raw entry data.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
     pub fn len(&self) -> u64 {
         self.len
     }

@@ -9,6 +9,7 @@
 //! descriptor are copied byte for byte; only the extra field may change, and in the
 //! central record only the local-header offset. New entries get fixed timestamps.
 
+use std::fs::File;
 use std::io::Write;
 
 use super::dos_time::DosTime;
@@ -27,6 +28,17 @@ pub enum Compression {
     Deflated,
 }
 
+/// Where a [`ZipWriter`] puts its bytes.
+pub trait ZipSink: Write {
+    /// Appends the bytes of `src` at `offset`, which the caller has read as `data`
+    /// (for hashing). The default writes `data`; a file sink can copy inside the kernel.
+    fn append_copy(&mut self, _src: &File, _offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.write_all(data)
+    }
+}
+
+impl ZipSink for Vec<u8> {}
+
 /// What was written for one entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -38,7 +50,7 @@ pub struct Written {
 }
 
 /// Streams entries into `out`, tracking the offset and building the central directory.
-pub struct ZipWriter<W: Write> {
+pub struct ZipWriter<W: ZipSink> {
     out: W,
     offset: u64,
     cd: Vec<u8>,
@@ -47,7 +59,7 @@ pub struct ZipWriter<W: Write> {
     copy_buf: Vec<u8>,
 }
 
-impl<W: Write> ZipWriter<W> {
+impl<W: ZipSink> ZipWriter<W> {
     pub fn new(out: W, time: DosTime) -> Self {
         Self {
             out,
@@ -123,7 +135,10 @@ impl<W: Write> ZipWriter<W> {
             let n = (end - pos).min(BLOCK) as usize;
             let chunk = buf.get_mut(..n).unwrap_or_default();
             input.read_at(pos, chunk)?;
-            self.write_raw(chunk)?;
+            self.out
+                .append_copy(input.file(), pos, chunk)
+                .map_err(ZipError::Write)?;
+            self.offset += n as u64;
             pos += n as u64;
         }
         self.copy_buf = buf;

@@ -12,9 +12,14 @@
 
 mod support;
 
+mod aab_hostile;
+mod aab_jarsigner_parity;
+mod aab_protoc_parity;
 mod apksigner_parity;
 mod axml_aapt_parity;
 mod cli_contract;
+mod fusion_set_compile;
+mod fusion_set_validate;
 mod hostile_zip;
 mod jvm_bridge;
 mod keys_debug_key;
@@ -22,6 +27,14 @@ mod keys_hostile;
 mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
+mod pin_openssl_parity;
+mod report_pdf;
+mod report_sample;
+mod report_schema;
+mod report_signature;
+mod report_write;
 mod secrets_canary;
+mod sign_cli;
+mod signing_plan;
 mod tamper_detection;
 mod zipalign_parity;
