@@ -44,6 +44,15 @@ class Context:
         self.cases.append(dict(name=name, file=file, command=command, exit=exit,
                                message=message, mistake=mistake))
 
+    def seed(self, target, name, data, limit=64 << 10):
+        """A seed input for fuzz target `target` (`_seeds/<target>/<name>`); libFuzzer
+        inputs stay small, so bigger ones are left to the suite."""
+        if len(data) <= limit:
+            d = os.path.join(self.out, "_seeds", target)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+
     def path(self, name):
         return os.path.join(self.support, name)
 

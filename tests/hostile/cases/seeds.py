@@ -10,18 +10,10 @@ import signing_block_cases as sb
 import zipfile_raw as z
 from context import run
 
-LIMIT = 64 << 10  # libFuzzer's inputs stay small; bigger cases are left to the suite
-
+LIMIT = 64 << 10  # as Context.seed
 
 def generate(ctx):
-    seeds = os.path.join(ctx.out, "_seeds")
-
-    def seed(target, name, data):
-        if len(data) <= LIMIT:
-            d = os.path.join(seeds, target)
-            os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, name), "wb") as f:
-                f.write(data)
+    seed = ctx.seed
 
     signed = [ctx.signed_apk(21), ctx.signed_apk(24)]
     for i, apk in enumerate([ctx.unsigned_apk()] + signed):
@@ -48,6 +40,12 @@ def generate(ctx):
             seed("keystore", c["file"], data)
         elif c["file"].endswith((".der", ".pem", ".pk8")):
             seed("key_files", c["file"], data)
+        elif c["file"].endswith(".aab"):
+            try:
+                b = zipfile.ZipFile(io.BytesIO(data))
+                seed("aab_manifest", c["name"], b.read("base/manifest/AndroidManifest.xml"))
+            except Exception:  # a case too broken to take apart seeds nothing
+                pass
 
     # Keystores with the password the keystore target tries ("fuzzing"), cheap to open.
     p = ctx.path
