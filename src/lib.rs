@@ -6,12 +6,15 @@
 
 pub mod aab;
 pub mod apk;
+pub mod atomic;
 pub mod axml;
 pub mod cli;
 pub mod error;
 pub mod format;
 pub mod fusion_set;
 pub mod keys;
+#[doc(hidden)]
+pub mod pause;
 pub mod payloads;
 pub mod pin;
 pub mod report;

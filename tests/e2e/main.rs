@@ -16,6 +16,7 @@ mod aab_hostile;
 mod aab_jarsigner_parity;
 mod aab_protoc_parity;
 mod apksigner_parity;
+mod atomic_output;
 mod axml_aapt_parity;
 mod cli_contract;
 mod fusion_set_compile;
