@@ -76,6 +76,14 @@ pub enum Error {
     /// Malformed app bundle: protobuf files, manifest, module layout.
     #[error(transparent)]
     Aab(#[from] crate::aab::Error),
+
+    /// A Mach-O binary fuse cannot change (malformed, encrypted, no header room).
+    #[error(transparent)]
+    MachO(#[from] crate::macho::Error),
+
+    /// IPA reading, bundle, signing and verification problems.
+    #[error(transparent)]
+    Ios(#[from] crate::ios::Error),
 }
 
 impl Error {
@@ -129,6 +137,27 @@ impl Error {
                 }
             }
             Self::Aab(_) => ExitStatus::BadPackage,
+            Self::MachO(_) => ExitStatus::BadPackage,
+            Self::Ios(e) => {
+                use crate::ios::Error as E;
+                match e {
+                    E::NotZip { .. }
+                    | E::UnsafeEntry { .. }
+                    | E::NoApp
+                    | E::SeveralApps { .. }
+                    | E::InfoPlist { .. }
+                    | E::MissingExecutable { .. }
+                    | E::MachO(_) => ExitStatus::BadPackage,
+                    E::BadProfile { .. }
+                    | E::ProfileMismatch { .. }
+                    | E::BadEntitlements { .. }
+                    | E::Signing { .. }
+                    | E::BadIdentity { .. } => ExitStatus::Signing,
+                    E::Verification { .. } => ExitStatus::Verification,
+                    E::OutputExists { .. } => ExitStatus::Usage,
+                    E::Io { .. } => ExitStatus::Failure,
+                }
+            }
         }
     }
 

@@ -12,7 +12,9 @@ pub mod cli;
 pub mod error;
 pub mod format;
 pub mod fusion_set;
+pub mod ios;
 pub mod keys;
+pub mod macho;
 #[doc(hidden)]
 pub mod pause;
 pub mod payloads;

@@ -6,6 +6,7 @@ mod aab_commands;
 mod apk_commands;
 pub mod args;
 mod fusion_set;
+mod ios;
 mod output;
 mod pin;
 
@@ -40,17 +41,23 @@ pub fn main() -> ExitCode {
 /// Dispatch one parsed command.
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Build(_) => Err(Error::NotAvailable("build").into()),
+        Command::Build(args) => match crate::format::detect(&args.app)? {
+            (_, PackageKind::Ipa) => ios::build(args, out),
+            _ => Err(Error::NotAvailable("build").into()),
+        },
         Command::Sign(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
+            (_, PackageKind::Ipa) => ios::sign(args, out),
             _ => apk_commands::sign(args, out),
         },
         Command::Verify(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
+            (_, PackageKind::Ipa) => ios::verify(args, out),
             _ => apk_commands::verify(args, out),
         },
         Command::Inspect(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),
+            (_, PackageKind::Ipa) => ios::inspect(args, out),
             _ => Err(Error::NotAvailable("inspect").into()),
         },
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
