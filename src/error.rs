@@ -73,6 +73,10 @@ pub enum Error {
     /// Keys, keystores, passwords, signing (src/keys/).
     #[error(transparent)]
     Keys(#[from] crate::keys::Error),
+    /// APK fusion: `fuse build` / `fuse inspect` for APKs (src/android/).
+    #[error(transparent)]
+    Android(#[from] crate::android::Error),
+
     /// Malformed app bundle: protobuf files, manifest, module layout.
     #[error(transparent)]
     Aab(#[from] crate::aab::Error),
@@ -120,6 +124,7 @@ impl Error {
                 crate::keys::Error::BadPasswordSpec { .. } | crate::keys::Error::Usage { .. },
             ) => ExitStatus::Usage,
             Self::Keys(_) => ExitStatus::Signing,
+            Self::Android(e) => android_exit_status(e),
             Self::Report(e) => {
                 use crate::report::Error as R;
                 match e {
@@ -167,6 +172,22 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Container/signing problems as for `fuse sign`; a package fusion cannot take → 3;
+/// already fused by another fusion set → 2 (the fix is `--replace`).
+fn android_exit_status(e: &crate::android::Error) -> ExitStatus {
+    use crate::android::Error as E;
+    match e {
+        E::Apk(a) => apk_exit_status(a),
+        E::Manifest { .. }
+        | E::NotAnApk { .. }
+        | E::DexSet { .. }
+        | E::UnsupportedAbi { .. }
+        | E::HasNoCode { .. }
+        | E::Inconsistent { .. } => ExitStatus::BadPackage,
+        E::FusedByOther { .. } => ExitStatus::Usage,
     }
 }
 

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aab;
+pub mod android;
 pub mod apk;
 pub mod atomic;
 pub mod axml;

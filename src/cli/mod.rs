@@ -3,6 +3,7 @@
 //! `anyhow` is allowed here and in `main.rs` only; library code returns typed errors.
 
 mod aab_commands;
+mod android;
 mod apk_commands;
 pub mod args;
 mod fusion_set;
@@ -32,7 +33,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let status = exit_status_of(&err);
-            out.error(&one_line(&format!("{err:#}")));
+            // `{err}`, not `{err:#}`: every error's Display is already the whole line
+            // (its cause included), so printing the chain would repeat the cause.
+            out.error(&one_line(&format!("{err}")));
             ExitCode::from(status.code())
         }
     }
@@ -43,7 +46,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(args) => match crate::format::detect(&args.app)? {
             (_, PackageKind::Ipa) => ios::build(args, out),
-            _ => Err(Error::NotAvailable("build").into()),
+            (archive, kind) => android::build(archive, kind, args, out),
         },
         Command::Sign(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
@@ -58,7 +61,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
         Command::Inspect(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),
             (_, PackageKind::Ipa) => ios::inspect(args, out),
-            _ => Err(Error::NotAvailable("inspect").into()),
+            (archive, kind) => android::inspect(archive, kind, out),
         },
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
         Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),

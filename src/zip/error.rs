@@ -16,7 +16,7 @@ pub enum ZipError {
     Write(#[source] std::io::Error),
 
     /// The structure is malformed or hostile: `what` names the record or entry, `why` the rule.
-    #[error("{} is not a valid APK/ZIP — {what}: {why}", path.display())]
+    #[error("{} is not a valid app package (ZIP) — {what}: {why}", path.display())]
     Malformed {
         path: PathBuf,
         what: String,

@@ -1,0 +1,338 @@
+//! `fuse build` for an APK: read → inject → write + sign → self-verify → rename.
+//!
+//! ```text
+//! read     App::open (strict ZIP, manifest, dex set) · previous fusion · ABIs
+//!          ∥ input SHA-256 ∥ input signers (apk::verify)          — two threads
+//! inject   build id (input, fusion set, signer) → policy blob → manifest patch → Plan
+//! write    apk::write_signed: app entries raw-copied, new entries appended, hashed on the way
+//! sign     v1 (minSdk < 24), v2, v3 over the digests computed while writing
+//! verify   apk::verify + check::fusion on the temp file ∥ fsync; then the atomic rename
+//! ```
+//! The result, [`Build`], holds every fact the summary prints and the Certified Secure
+//! report needs (input/output hashes, each changed entry with before/after SHA-256,
+//! signers, schemes, step timings, warnings). `report_facts` in the CLI is the one place
+//! the report will be filled from.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use super::abi::{self, ShimStorage};
+use super::build_id::{fused_app_token, hex};
+use super::changes::changes;
+use super::check::{self, Expected};
+use super::error::Error;
+use super::facts::{
+    AppFacts, Build, BuildWarning, FusionSetFacts, InputFacts, OutputFacts, PolicyFacts,
+    PreviousFacts, SignerFacts, Step, StepTiming, VerificationFacts,
+};
+use super::output;
+use super::plan;
+use super::previous;
+use super::read::App;
+use crate::apk::{self, Progress, SignOptions};
+use crate::fusion_set::FusionSet;
+use crate::keys::SigningIdentity;
+use crate::zip::DosTime;
+
+/// API level from which Android loads `classes2.dex` and later natively (DESIGN §4.7).
+pub const NATIVE_MULTIDEX_SDK: u32 = 21;
+
+/// What `fuse build` was asked to do.
+pub struct Request<'a> {
+    pub input: &'a Path,
+    pub output: &'a Path,
+    /// Overwrite an existing output.
+    pub force: bool,
+    /// Replace a fusion made with another fusion set.
+    pub replace: bool,
+    pub fusion_set: &'a FusionSet,
+    pub fusion_set_path: &'a Path,
+    pub identity: &'a SigningIdentity,
+    /// The build time stored in the policy (`SOURCE_DATE_EPOCH` when set).
+    pub build_date_unix: i64,
+    /// Timestamp of every entry fuse writes.
+    pub time: DosTime,
+    pub progress: &'a dyn Progress,
+}
+
+/// Runs the whole pipeline. On any error no output file exists.
+pub fn build(req: &Request<'_>) -> Result<Build, Error> {
+    let t = Instant::now();
+    let archive = crate::zip::Archive::open(req.input).map_err(|z| Error::Apk(z.into()))?;
+    build_archive(archive, t, req)
+}
+
+/// [`build`] on an archive the caller opened (`started`: when reading began).
+pub fn build_archive(
+    archive: crate::zip::Archive,
+    started: Instant,
+    req: &Request<'_>,
+) -> Result<Build, Error> {
+    let mut steps = Vec::new();
+    let mut warnings = Vec::new();
+
+    // 1. Read.
+    let t = started;
+    let app = App::from_archive(archive)?;
+    if !app.has_code {
+        return Err(Error::HasNoCode {
+            path: app.display.clone(),
+        });
+    }
+    let previous = app.previous()?;
+    let fs = req.fusion_set;
+    if let Some(prev) = &previous {
+        match prev.fusion_set_id() {
+            Some(id) if id == fs.id() => {}
+            other if !req.replace => {
+                return Err(Error::FusedByOther {
+                    path: app.display.clone(),
+                    existing: match other {
+                        Some(id) => format!("\"{id}\""),
+                        None => "(unreadable policy)".to_owned(),
+                    },
+                    new: format!("\"{}\"", fs.id()),
+                });
+            }
+            other => warnings.push(BuildWarning {
+                code: "fusion-replaced",
+                message: format!(
+                    "the app was fused with fusion set {}; that fusion is replaced (--replace)",
+                    other.map_or("(unreadable policy)".to_owned(), |id| format!("\"{id}\""))
+                ),
+            }),
+        }
+    }
+    let shipped = app.shipped_abis(previous.is_some());
+    let abis = abi::targets(&shipped, &app.display)?;
+    // The input's hash and its signers, one per core (both read the whole file).
+    let (hashed, input_signature) = std::thread::scope(|scope| {
+        let signer = scope.spawn(|| apk::verify(&app.archive, None));
+        let hashed = sha256_file(req.input);
+        let signer = signer.join().unwrap_or_else(|_| {
+            Err(apk::ApkError::Verify {
+                check: "input signatures".into(),
+                why: "the verifier stopped unexpectedly".into(),
+            })
+        });
+        (hashed, signer)
+    });
+    let (input_sha256, input_size) = hashed?;
+    steps.push(timing(Step::Read, t.elapsed()));
+
+    // 2. Inject.
+    let t = Instant::now();
+    let facts = app.facts.clone();
+    let cert_sha256: [u8; 32] = Sha256::digest(req.identity.certificate_der()).into();
+    let app_sha256 = previous
+        .as_ref()
+        .and_then(|p| p.origin_sha256)
+        .unwrap_or(input_sha256);
+    let build_id = fused_app_token(&app_sha256, &fs.sha256(), &cert_sha256);
+    let policy = fs.to_policy(&build_id, req.build_date_unix);
+    let policy_blob = fuse_policy::encode(&policy);
+    let (manifest, _) =
+        crate::axml::patch(&app.manifest_bytes).map_err(|problem| Error::Manifest {
+            path: app.display.clone(),
+            problem,
+        })?;
+    let storage = ShimStorage::for_app(facts.extract_native_libs, facts.target_sdk);
+    let origin = previous::origin_text(&app_sha256);
+    let (plan, injection) = plan::plan(plan::Inputs {
+        dex: &app.dex,
+        previous: previous.as_ref(),
+        abis: &abis,
+        abis_added: shipped.is_empty(),
+        storage,
+        manifest: manifest.clone(),
+        manifest_stored: app.manifest_stored,
+        authority: facts.bridge_authority(),
+        policy: policy_blob.clone(),
+        origin: origin.clone(),
+    });
+    let expected = Expected {
+        facts: facts.clone(),
+        authority: facts.bridge_authority(),
+        bridge_dex: injection.bridge_dex.clone(),
+        entries: plan
+            .put
+            .iter()
+            .map(|p| {
+                let aligned = storage == ShimStorage::StoredAligned
+                    && injection.shims.iter().any(|s| s.entry == p.name);
+                (p.name.clone(), Sha256::digest(&p.data).into(), aligned)
+            })
+            .collect(),
+    };
+    steps.push(timing(Step::Inject, t.elapsed()));
+
+    if shipped.is_empty() {
+        warnings.push(BuildWarning {
+            code: "abis-added",
+            message: format!(
+                "the app ships no native code; fuse adds its shim for all of {} (the app now has native code for these ABIs)",
+                abis.join(", ")
+            ),
+        });
+    }
+    if facts.min_sdk < NATIVE_MULTIDEX_SDK && injection.bridge_dex != "classes.dex" {
+        warnings.push(BuildWarning {
+            code: "min-sdk-below-21",
+            message: format!(
+                "minSdkVersion {} < 21: Android 4.4 and older load {} (the bridge) only if the app installs MultiDex in Application.attachBaseContext; without it the app fails to start there — raise minSdkVersion to 21 or use MultiDex",
+                facts.min_sdk, injection.bridge_dex
+            ),
+        });
+    }
+    for w in fs.warnings() {
+        warnings.push(BuildWarning {
+            code: w.code.as_str(),
+            message: format!("fusion set {w}"),
+        });
+    }
+    if let Some(w) = req.identity.origin().warning() {
+        warnings.push(BuildWarning {
+            code: "debug-key",
+            message: w,
+        });
+    }
+
+    // 3–5. Write + sign, self-verify, rename.
+    let written_facts: std::sync::Mutex<Vec<(String, u64, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let opts = SignOptions {
+        min_sdk_version: None,
+        v1_signer_name: apk::identity::v1_signer_name(req.identity.origin()),
+        time: req.time,
+    };
+    let written = output::write_verified(
+        &app.archive,
+        req.output,
+        req.force,
+        &plan,
+        req.identity,
+        &opts,
+        req.progress,
+        &|out| {
+            check::fusion(out, &expected)?;
+            // What the report's change list needs from the written file, read while it
+            // is open anyway: sizes of every entry, hashes of the new JAR signature files.
+            let mut facts = written_facts.lock().map_err(|_| {
+                Error::Apk(apk::ApkError::Verify {
+                    check: "self-verification of the fusion".into(),
+                    why: "a worker stopped unexpectedly".into(),
+                })
+            })?;
+            for e in out.entries() {
+                let sha = if apk::v1::is_signature_file(&e.name) {
+                    out.stream_sha256(e).ok().map(|d| hex(&d))
+                } else {
+                    None
+                };
+                facts.push((e.name.clone(), e.uncompressed_size(), sha));
+            }
+            Ok(())
+        },
+    )?;
+    steps.push(timing(Step::Write, written.write));
+    steps.push(timing(Step::Sign, written.sign));
+    steps.push(timing(Step::Verify, written.verify));
+
+    let written_facts = written_facts.into_inner().unwrap_or_default();
+    let changes = changes(&app, &written.signed, &injection, &written_facts);
+    let (signer, signature_problem) = match input_signature {
+        Ok(v) => (Some(SignerFacts::of(&v)), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let records_durations = std::env::var_os("SOURCE_DATE_EPOCH").is_none();
+    Ok(Build {
+        build_id,
+        build_date_unix: req.build_date_unix,
+        input: InputFacts {
+            path: app.display.clone(),
+            format: "apk",
+            size: input_size,
+            sha256: hex(&input_sha256),
+            app: AppFacts::of(&facts),
+            abis: shipped.into_iter().collect(),
+            dex_files: app.dex.names().to_vec(),
+            signer,
+            signature_problem,
+            previous_fusion: previous.as_ref().map(PreviousFacts::of),
+        },
+        fusion_set: FusionSetFacts {
+            path: req.fusion_set_path.display().to_string(),
+            id: fs.id().to_owned(),
+            name: fs.name().to_owned(),
+            stage: fs.stage(),
+            sha256: hex(&fs.sha256()),
+            domains: fs.domains().len(),
+            pins: fs.pin_count(),
+        },
+        policy: PolicyFacts {
+            entry: previous::POLICY_PATH,
+            size: policy_blob.len(),
+            sha256: hex(&Sha256::digest(&policy_blob)),
+        },
+        injection,
+        changes,
+        output: OutputFacts {
+            path: req.output.display().to_string(),
+            size: written.signed.size,
+            sha256: hex(&written.signed.sha256),
+            signer: SignerFacts {
+                cert_sha256: hex(&written.signed.signer_cert_sha256),
+                schemes: written.signed.schemes.clone(),
+            },
+            signature_algorithm: written.signed.algorithm.id(),
+            min_sdk_version: written.signed.min_sdk_version,
+            entries: written.signed.entry_count,
+            key_source: match req.identity.origin() {
+                crate::keys::KeyOrigin::DebugKey { .. } => "debug",
+                crate::keys::KeyOrigin::Keystore { .. } => "keystore",
+                crate::keys::KeyOrigin::KeyFiles { .. } => "key-files",
+            },
+        },
+        verification: VerificationFacts {
+            signatures: true,
+            schemes: written.verified.schemes.clone(),
+            signer_cert_sha256: hex(&written.verified.signer_cert_sha256),
+            fusion: true,
+        },
+        steps: if records_durations { steps } else { Vec::new() },
+        warnings,
+    })
+}
+
+fn timing(step: Step, d: Duration) -> StepTiming {
+    StepTiming {
+        step,
+        millis: u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// SHA-256 and size of a whole file, streamed.
+pub(crate) fn sha256_file(path: &Path) -> Result<([u8; 32], u64), Error> {
+    let io = |source| {
+        Error::Apk(apk::ApkError::Zip(crate::zip::ZipError::Io {
+            path: path.to_path_buf(),
+            source,
+        }))
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or_default());
+        size += n as u64;
+    }
+    Ok((h.finalize().into(), size))
+}

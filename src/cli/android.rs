@@ -1,0 +1,259 @@
+//! `fuse build` and `fuse inspect` for APKs: arguments in, `crate::android` calls, a
+//! human summary or one JSON object out.
+//!
+//! The kind of package is decided from its content by `crate::format::detect` before
+//! these run (an `.aab` renamed `.apk` is still a bundle).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::Output;
+use super::args::BuildArgs;
+use crate::android::{self, Build, Inspection};
+use crate::apk::{Progress, Scheme};
+use crate::error::Error;
+use crate::format::PackageKind;
+use crate::zip::{Archive, DosTime};
+use crate::{fusion_set, keys};
+
+/// `<stem>-fused.apk` beside the input.
+pub fn default_output(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "app".into(), |s| s.to_string_lossy().into_owned());
+    input.with_file_name(format!("{stem}-fused.apk"))
+}
+
+/// `fuse build APP --fusion-set FS.json`.
+/// `archive` and `kind` come from `crate::format::detect` (reading starts there).
+pub fn build(
+    archive: Archive,
+    kind: PackageKind,
+    args: &BuildArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    match kind {
+        PackageKind::Aab => return Err(Error::NotAvailable("build for .aab files").into()),
+        PackageKind::Ipa => return Err(Error::NotAvailable("build for .ipa files").into()),
+        // Unknown: the pipeline refuses it with the reason.
+        PackageKind::Apk | PackageKind::Unknown => {}
+    }
+    if args.signing.p12.is_some() || args.signing.provisioning_profile.is_some() {
+        return Err(Error::Usage {
+            what: "--p12/--provisioning-profile are iOS signing flags".into(),
+            fix: "sign an APK with --ks/--ks-pass or --key/--cert (or none for the debug key)"
+                .into(),
+        }
+        .into());
+    }
+    let fs = fusion_set::load(&args.fusion_set).map_err(Error::from)?;
+    let build_date_unix = fusion_set::now_unix().map_err(Error::from)?;
+    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
+    let identity = keys::load(&source).map_err(Error::from)?;
+    if let Some(w) = identity.origin().warning() {
+        out.warn(&w);
+    }
+    let output = args
+        .output
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.app));
+    let bar = Bar::new(out, &args.app);
+    let build = android::build::build_archive(
+        archive,
+        started,
+        &android::Request {
+            input: &args.app,
+            output: &output,
+            force: args.output.force,
+            replace: args.replace,
+            fusion_set: &fs,
+            fusion_set_path: &args.fusion_set,
+            identity: &identity,
+            build_date_unix,
+            time: DosTime::from_env(),
+            progress: &bar,
+        },
+    )
+    .map_err(Error::from)?;
+    bar.done();
+
+    // Certified Secure report (issue 7) goes here: `build` (android::Build) holds every
+    // fact it needs; write `<output stem>.certified.{json,pdf}` (or into
+    // args.report_dir) after the self-verified output exists, then print their paths.
+
+    for w in build.warnings.iter().filter(|w| w.code != "debug-key") {
+        out.warn(&w.message);
+    }
+    if out.json {
+        out.json_result(&serde_json::to_value(&build)?)?;
+    } else {
+        print_build(&build);
+    }
+    Ok(())
+}
+
+fn schemes(s: &[Scheme]) -> String {
+    s.iter()
+        .map(|s| match s {
+            Scheme::V1 => "v1",
+            Scheme::V2 => "v2",
+            Scheme::V3 => "v3",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_build(b: &Build) {
+    let m = &b.input.app;
+    println!("fused {} → {}", b.input.path, b.output.path);
+    println!(
+        "  app          {} {}, minSdk {}, targetSdk {}",
+        m.package,
+        m.version(),
+        m.min_sdk,
+        m.target_sdk
+    );
+    println!(
+        "  fusion set   \"{}\" — {} ({}), {} domain(s), {} pin(s)",
+        b.fusion_set.id,
+        b.fusion_set.name,
+        b.fusion_set.stage.as_str(),
+        b.fusion_set.domains,
+        b.fusion_set.pins
+    );
+    println!("  build id     {}", b.build_id);
+    println!(
+        "  injected     {} (bridge), {} (policy, SHA-256 {})",
+        b.injection.bridge_dex, b.injection.policy_entry, b.policy.sha256
+    );
+    for s in &b.injection.shims {
+        let how = match s.storage {
+            android::abi::ShimStorage::StoredAligned => "stored, 16 KiB aligned",
+            android::abi::ShimStorage::Deflated => "deflated",
+        };
+        println!("               {} ({how})", s.entry);
+    }
+    println!(
+        "  manifest     + provider fuse.bridge.FuseProvider, authority {}",
+        b.injection.provider_authority
+    );
+    if !b.injection.replaced_previous.is_empty() {
+        println!("  replaced     the previous fusion");
+    }
+    println!(
+        "  signed       {} by certificate SHA-256 {}",
+        schemes(&b.output.signer.schemes),
+        b.output.signer.cert_sha256
+    );
+    println!("  verified     signatures and fusion, before the output was renamed into place");
+    println!(
+        "  output       {} bytes, SHA-256 {}",
+        b.output.size, b.output.sha256
+    );
+}
+
+/// `fuse inspect APP`.
+pub fn inspect(archive: Archive, kind: PackageKind, out: &Output) -> anyhow::Result<()> {
+    match kind {
+        PackageKind::Aab => return Err(Error::NotAvailable("inspect for .aab files").into()),
+        PackageKind::Ipa => return Err(Error::NotAvailable("inspect for .ipa files").into()),
+        PackageKind::Apk | PackageKind::Unknown => {}
+    }
+    let i = android::inspect::inspect_archive(archive).map_err(Error::from)?;
+    if out.json {
+        out.json_result(&serde_json::to_value(&i)?)?;
+    } else {
+        print_inspection(&i);
+    }
+    Ok(())
+}
+
+fn print_inspection(i: &Inspection) {
+    let m = &i.app;
+    println!("{}: APK, {} bytes, SHA-256 {}", i.path, i.size, i.sha256);
+    println!("  package      {}", m.package);
+    println!("  version      {}", m.version());
+    println!("  SDK          min {}, target {}", m.min_sdk, m.target_sdk);
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    println!("  ABIs         {}", list(&i.abis));
+    println!(
+        "  dex          {} ({})",
+        i.dex_files.len(),
+        list(&i.dex_files)
+    );
+    if let Some(app) = &m.application_class {
+        println!("  application  {app}");
+    }
+    match (&i.signer, &i.signature_problem) {
+        (Some(s), _) => println!("  signer       {} ({})", s.cert_sha256, schemes(&s.schemes)),
+        (None, Some(p)) => println!("  signer       not verified — {p}"),
+        (None, None) => println!("  signer       -"),
+    }
+    match (&i.fusion, &i.fusion_problem) {
+        (Some(f), _) => {
+            println!(
+                "  fused        yes — fusion set {}, build id {}",
+                f.previous.fusion_set_id.as_deref().unwrap_or("?"),
+                f.previous.build_id.as_deref().unwrap_or("?")
+            );
+            println!("  policy       SHA-256 {}", f.previous.policy_sha256);
+            if let Some(p) = &f.previous.policy_problem {
+                println!("               does not decode: {p}");
+            }
+            if let Some(stage) = f.stage {
+                println!("  stage        {stage}");
+            }
+            if !f.domains.is_empty() {
+                println!("  pinned       {}", f.domains.join(", "));
+            }
+        }
+        (None, Some(p)) => println!("  fused        partly — {p}"),
+        (None, None) => println!("  fused        no"),
+    }
+}
+
+/// An indicatif bar on stderr for inputs big enough to take a visible while.
+struct Bar(Option<indicatif::ProgressBar>);
+
+const BAR_MIN_BYTES: u64 = 32 << 20;
+
+impl Bar {
+    fn new(out: &Output, input: &Path) -> Self {
+        let big = std::fs::metadata(input).is_ok_and(|m| m.len() >= BAR_MIN_BYTES);
+        if !out.progress || !big {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("fusing {bar:40} {bytes}/{total_bytes} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Self(Some(bar))
+    }
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+}
