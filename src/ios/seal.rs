@@ -55,6 +55,8 @@ fn hex(bytes: &[u8]) -> String {
 /// Read the signature facts of every slice (no verification).
 pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, Error> {
     let bad = |detail: String| Error::verification(what, detail);
+    // Our bounded parse first: apple-codesign trusts the load commands and signature.
+    crate::macho::parse(data, what)?;
     let mach = MachFile::parse(data).map_err(|e| bad(format!("unparseable Mach-O: {e}")))?;
     let mut out = Vec::new();
     for macho in mach.iter_macho() {
@@ -122,6 +124,8 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
 /// complaint on ad-hoc signatures (they carry an empty CMS blob by design).
 pub fn verify_binary(data: &[u8], what: &str) -> Result<(), Error> {
     let bad = |detail: String| Error::verification(what, detail);
+    // Our bounded parse first: apple-codesign trusts the load commands and signature.
+    crate::macho::parse(data, what)?;
     let mach = MachFile::parse(data).map_err(|e| bad(format!("unparseable Mach-O: {e}")))?;
     for macho in mach.iter_macho() {
         let adhoc = macho

@@ -248,6 +248,8 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
             info.content_start
         )));
     }
+    // apple-codesign (inspect, verify, re-signing) trusts the signature's fields.
+    super::signature::check(data, &info).map_err(malformed)?;
     Ok(info)
 }
 

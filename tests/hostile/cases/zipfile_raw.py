@@ -47,6 +47,8 @@ class Entry:
         self.local_name_len = None
         self.local_extra_len = None
         # Central-record overrides.
+        self.made_by = 20         # 0x03xx = Unix, whose external attributes carry st_mode
+        self.external_attr = 0
         self.offset = None
         self.cd_name_len = None
         self.cd_extra_len = None
@@ -66,11 +68,11 @@ class Entry:
     def central_record(self, offset):
         off = offset if self.offset is None else self.offset
         return struct.pack(
-            "<IHHHHHHIIIHHHHHII", CENTRAL_SIG, 20, 20, self.flags, self.method, DOS_TIME,
+            "<IHHHHHHIIIHHHHHII", CENTRAL_SIG, self.made_by, 20, self.flags, self.method, DOS_TIME,
             DOS_DATE, self.crc, self.csize, self.usize,
             len(self.name) if self.cd_name_len is None else self.cd_name_len,
             len(self.cd_extra) if self.cd_extra_len is None else self.cd_extra_len,
-            0, 0, 0, 0, off,
+            0, 0, 0, self.external_attr, off,
         ) + self.name + self.cd_extra
 
 
