@@ -1,5 +1,5 @@
 //! DESIGN §8: "a kill at any point leaves either no output or the complete one". The real
-//! `fuse sign` (APK and AAB) is stopped with `FUSE_TEST_PAUSE_AT=<phase>` (src/pause.rs)
+//! `fuse sign` (APK and AAB) and `fuse build` (APK: inject, sign, self-verify) are stopped with `FUSE_TEST_PAUSE_AT=<phase>` (src/pause.rs)
 //! at each phase boundary and SIGKILLed there. Then: before the rename there is no output
 //! (only the killed run's `.fuse-<pid>-…` temp file); after it the output is complete and
 //! verifies (fuse and apksigner / jarsigner). The next run succeeds and leaves no temp file
@@ -86,18 +86,28 @@ fn kill_sign_at_every_phase(
     phases: &[&str],
     verify_oracle: &dyn Fn(&Path),
 ) {
+    kill_at_every_phase(&["sign"], input, &[], ext, phases, verify_oracle);
+}
+
+/// Kills `fuse COMMAND INPUT [EXTRA] -o OUT <key>` at every phase.
+fn kill_at_every_phase(
+    command: &[&str],
+    input: &Path,
+    extra: &[String],
+    ext: &str,
+    phases: &[&str],
+    verify_oracle: &dyn Fn(&Path),
+) {
     for &phase in phases {
         let t = tempdir();
         let out_dir = t.path().join("out");
         let config = t.path().join("config");
         std::fs::create_dir_all(&out_dir).unwrap();
         let output = out_dir.join(format!("signed.{ext}"));
-        let mut args: Vec<String> = vec![
-            "sign".into(),
-            input.to_str().unwrap().into(),
-            "-o".into(),
-            output.to_str().unwrap().into(),
-        ];
+        let mut args: Vec<String> = command.iter().map(|&c| c.to_owned()).collect();
+        args.push(input.to_str().unwrap().into());
+        args.extend(extra.iter().cloned());
+        args.extend(["-o".into(), output.to_str().unwrap().into()]);
         args.extend(signing_flags());
         let before = std::fs::read(input).unwrap();
 
@@ -161,6 +171,31 @@ fn killed_apk_sign_leaves_no_output_or_a_complete_one() {
 fn killed_aab_sign_leaves_no_output_or_a_complete_one() {
     let input = generated("aab").join("app.aab");
     kill_sign_at_every_phase(&input, "aab", AAB_PHASES, &jarsigner_verifies);
+}
+
+#[test]
+fn killed_apk_build_leaves_no_output_or_a_complete_fused_one() {
+    // `fuse build` has its own writer (src/android/output.rs): inject, sign, self-verify
+    // the signatures and the fusion, rename. A complete output must verify as fused.
+    let input = generated("apk").join("min21-native-stored.apk");
+    let fusion_set = crate::support::repo().join("testdata/fusion-sets/good/production.json");
+    let fused_and_signed = |apk: &Path| {
+        apksigner_verifies(apk);
+        let run = fuse_cmd(["--json", "inspect", apk.to_str().unwrap()]).run();
+        run.success();
+        assert!(
+            run.stdout.contains("\"fused\": true") || run.stdout.contains("\"fused\":true"),
+            "not fused: {run}"
+        );
+    };
+    kill_at_every_phase(
+        &["build"],
+        &input,
+        &["--fusion-set".into(), fusion_set.to_str().unwrap().into()],
+        "apk",
+        APK_PHASES,
+        &fused_and_signed,
+    );
 }
 
 #[test]
