@@ -22,6 +22,7 @@ mod apksigner_parity;
 mod atomic_output;
 mod axml_aapt_parity;
 mod cli_contract;
+mod determinism;
 mod fusion_set_compile;
 mod fusion_set_validate;
 mod hostile_zip;

@@ -1,6 +1,6 @@
 //! DESIGN §1: passwords never appear in output, logs, errors or the package. A canary
 //! password goes through each spec form (`pass:`, `env:`, `file:`, `stdin`) into the real
-//! `fuse sign`, on success and on every failure path (wrong store password, wrong alias,
+//! `fuse sign` (and `fuse build`), on success and on every failure path (wrong store password, wrong alias,
 //! corrupt keystore, wrong key password, wrong password of an encrypted key file), with
 //! and without `--json`; it must not show up in stdout, stderr, the output package, or
 //! any file the run leaves behind (output directory, config directory) — as text, as
@@ -173,11 +173,24 @@ fn spec(keys: &Keys, form: &str) -> (String, Option<(&'static str, String)>, Opt
     }
 }
 
+/// The scenarios also run through `fuse build`.
+const BUILD_SCENARIOS: &[&str] = &[
+    "success",
+    "wrong store password",
+    "wrong alias",
+    "corrupt keystore",
+];
+
 #[test]
 fn canary_password_never_leaks_through_any_spec_or_failure() {
     let keys = Keys::make();
     let apk = generated("apk").join("min19-app-providers.apk");
     let apk = apk.to_str().unwrap();
+    let fusion_set = crate::support::repo()
+        .join("testdata/fusion-sets/good/production.json")
+        .to_str()
+        .unwrap()
+        .to_owned();
     let mut checked = 0;
     for form in ["pass", "env", "file", "stdin"] {
         let (s, env, stdin) = spec(&keys, form);
@@ -251,7 +264,14 @@ fn canary_password_never_leaks_through_any_spec_or_failure() {
             ),
         ];
         for (scenario, flags, expected) in scenarios {
-            for json in [false, true] {
+            // `fuse build` loads the key through the same code; it is checked on the
+            // issue's paths (success, wrong password, wrong alias, corrupt keystore).
+            let commands: &[&str] = if BUILD_SCENARIOS.contains(&scenario) {
+                &["sign", "build"]
+            } else {
+                &["sign"]
+            };
+            for (&command, json) in commands.iter().flat_map(|c| [(c, false), (c, true)]) {
                 let t = tempdir();
                 let out = t.path().join("out");
                 let config = t.path().join("config");
@@ -261,12 +281,11 @@ fn canary_password_never_leaks_through_any_spec_or_failure() {
                 if json {
                     args.push("--json".into());
                 }
-                args.extend([
-                    "sign".into(),
-                    apk.into(),
-                    "-o".into(),
-                    output.to_str().unwrap().into(),
-                ]);
+                args.extend([command.into(), apk.into()]);
+                if command == "build" {
+                    args.extend(["--fusion-set".into(), fusion_set.clone()]);
+                }
+                args.extend(["-o".into(), output.to_str().unwrap().into()]);
                 args.extend(flags.iter().cloned());
                 let mut cmd = fuse_cmd(&args)
                     .env("FUSE_CONFIG_DIR", &config)
@@ -278,7 +297,7 @@ fn canary_password_never_leaks_through_any_spec_or_failure() {
                     cmd = cmd.stdin(input.clone());
                 }
                 let run = cmd.run();
-                let what = format!("{form} / {scenario} / json={json}");
+                let what = format!("{command}: {form} / {scenario} / json={json}");
                 assert_eq!(run.code, expected, "{what}\n{run}");
                 if expected != 0 {
                     run.one_error_line();
@@ -301,7 +320,7 @@ fn canary_password_never_leaks_through_any_spec_or_failure() {
             }
         }
     }
-    assert_eq!(checked, 4 * 6 * 2);
+    assert_eq!(checked, 4 * (6 + BUILD_SCENARIOS.len()) * 2);
 }
 
 #[test]
@@ -313,4 +332,82 @@ fn the_needles_find_a_planted_canary() {
         assert!(leaks(&hay).is_some(), "{form}");
     }
     assert!(leaks(b"nothing to see").is_none());
+}
+
+#[test]
+fn key_material_wipes_itself() {
+    // What src/keys holds secrets in: the decoded keys (rsa / p256 zeroize on drop) and
+    // the PKCS#8 bytes and passwords (`Zeroizing`). A type that stopped wiping itself
+    // would no longer compile here.
+    fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroized_on_drop::<rsa::PrivateKey>();
+    zeroized_on_drop::<p256::ecdsa::SigningKey>();
+    zeroized_on_drop::<zeroize::Zeroizing<Vec<u8>>>();
+    zeroized_on_drop::<zeroize::Zeroizing<String>>();
+}
+
+#[test]
+fn canary_p12_password_never_leaks_from_ipa_signing() {
+    // iOS takes its identity as `--p12`/`--p12-pass` (same loader, its own flags and
+    // error paths through apple-codesign).
+    let keys = Keys::make();
+    let ipa = crate::ios_support::input("full");
+    let ipa = ipa.to_str().unwrap();
+    let mut checked = 0;
+    for form in ["pass", "env", "file", "stdin"] {
+        let (s, env, stdin) = spec(&keys, form);
+        for (scenario, p12, expected) in [
+            ("success", "canary.p12", 0),
+            ("wrong password", "other.p12", 5),
+            ("corrupt keystore", "corrupt.p12", 5),
+        ] {
+            for json in [false, true] {
+                let t = tempdir();
+                let output = t.path().join("out").join("signed.ipa");
+                std::fs::create_dir_all(output.parent().unwrap()).unwrap();
+                let mut args: Vec<String> = Vec::new();
+                if json {
+                    args.push("--json".into());
+                }
+                args.extend([
+                    "sign".into(),
+                    ipa.into(),
+                    "-o".into(),
+                    output.to_str().unwrap().into(),
+                    "--p12".into(),
+                    keys.path(p12),
+                    "--p12-pass".into(),
+                    s.clone(),
+                ]);
+                let mut cmd = fuse_cmd(&args)
+                    .env("FUSE_CONFIG_DIR", t.path().join("config"))
+                    .env("RUST_BACKTRACE", "1");
+                if let Some((k, v)) = &env {
+                    cmd = cmd.env(k, v);
+                }
+                if let Some(input) = &stdin {
+                    cmd = cmd.stdin(input.clone());
+                }
+                let run = cmd.run();
+                let what = format!("ipa sign: {form} / {scenario} / json={json}");
+                assert_eq!(run.code, expected, "{what}\n{run}");
+                assert_eq!(output.is_file(), expected == 0, "{what}: output");
+                for (name, bytes) in [
+                    ("stdout", run.stdout.as_bytes()),
+                    ("stderr", run.stderr.as_bytes()),
+                ] {
+                    if let Some(found) = leaks(bytes) {
+                        panic!("{what}: the canary ({found}) is on {name}\n{run}");
+                    }
+                }
+                for f in files(t.path()) {
+                    if let Some(found) = leaks(&std::fs::read(&f).unwrap()) {
+                        panic!("{what}: the canary ({found}) is in {}", f.display());
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 3 * 2);
 }
