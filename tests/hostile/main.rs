@@ -80,10 +80,10 @@ fn main() -> ExitCode {
     let dir = generated();
     let cases = load_cases(&dir);
     let mut failures: Vec<(String, Vec<String>)> = Vec::new();
-    if filters.is_empty() {
-        if let Err(e) = check_docs_table(&dir) {
-            failures.push(("docs/testing.md".into(), vec![e]));
-        }
+    if filters.is_empty()
+        && let Err(e) = check_docs_table(&dir)
+    {
+        failures.push(("docs/testing.md".into(), vec![e]));
     }
     let selected: Vec<&Case> = cases
         .iter()
