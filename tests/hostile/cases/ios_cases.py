@@ -261,6 +261,13 @@ def generate(ctx):
     mcase("macho-two-code-signature-commands", macho(two, size=0x4020), "LC_CODE_SIGNATURE",
           "two LC_CODE_SIGNATURE commands (which one is checked?)", "verify")
 
+    # Fuzz crash regression (macho_load_commands, 2026-11-23): goblin computes
+    # `__TEXT.vmaddr - __TEXT.fileoff + LC_MAIN.entryoff` unchecked.
+    wrap = commands()
+    wrap[4] = struct.pack("<IIQQ", 0x80000028, 24, 0xFFFFFFFFFFFFFFF0, 0)
+    mcase("macho-lc-main-entry-offset-wraps", macho(wrap), "LC_MAIN",
+          "an LC_MAIN entry offset of 2^64 - 16 (vmaddr - fileoff + entryoff wraps; fuzz crash regression)")
+
     # Fat files.
     x86 = macho(cputype=X86_64)
     mcase("fat-nfat-arch-2pow32-minus-1", fat([(ARM64, exe)], nfat=0xFFFFFFFF), "fat",
