@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for (id, range) in pairs {
-        let value = data.get(range).expect("parse returned a range outside the block");
+        let value = data
+            .get(range)
+            .expect("parse returned a range outside the block");
         match id {
             V2_BLOCK_ID => drop(parse_and_check(value, "v2", false)),
             V3_BLOCK_ID => drop(parse_and_check(value, "v3", true)),

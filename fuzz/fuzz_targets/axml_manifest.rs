@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let again = Document::decode(&patched).expect("patched manifest does not decode");
     let refacts = read_facts(&again).expect("patched manifest has no readable facts");
-    assert!(refacts.is_fused(), "patched manifest does not read as fused");
+    assert!(
+        refacts.is_fused(),
+        "patched manifest does not read as fused"
+    );
     let (twice, _) = patch(&patched).expect("patching a patched manifest failed");
     assert_eq!(twice, patched, "patching twice differs from patching once");
 });

@@ -21,7 +21,12 @@ fuzz_target!(|data: &[u8]| {
             Ok(())
         });
         if streamed.is_ok() {
-            assert_eq!(total, e.uncompressed_size(), "{}: stream ≠ declared size", e.name);
+            assert_eq!(
+                total,
+                e.uncompressed_size(),
+                "{}: stream ≠ declared size",
+                e.name
+            );
         }
     }
 });
