@@ -25,7 +25,16 @@ pub fn temp_in(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempF
         .tempfile_in(dir)
 }
 
-/// Removes `.fuse-<pid>-*` files in `dir` whose process is gone. Best effort: a file that
+/// A new temp folder in `dir` named `.fuse-<pid>-<random>` (work trees, e.g. an unzipped
+/// IPA), after the same sweep: a killed run's folder is removed by the next run.
+pub fn temp_dir_in(dir: &Path) -> std::io::Result<tempfile::TempDir> {
+    sweep_stale(dir);
+    tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .tempdir_in(dir)
+}
+
+/// Removes `.fuse-<pid>-*` files and folders in `dir` whose process is gone. Best effort: a file that
 /// cannot be removed (permissions, a race with another sweep) is left for the next run.
 pub fn sweep_stale(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -37,9 +46,15 @@ pub fn sweep_stale(dir: &Path) {
             continue;
         };
         if pid != std::process::id() && !process_alive(pid) {
-            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file {
-                let _ = std::fs::remove_file(entry.path());
+            // file_type does not follow symlinks: a link is neither and is left alone.
+            match entry.file_type() {
+                Ok(t) if t.is_file() => {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                Ok(t) if t.is_dir() => {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+                _ => {}
             }
         }
     }
@@ -95,8 +110,12 @@ mod tests {
         for p in [&dead, &mine, &foreign, &other] {
             std::fs::write(p, b"x").unwrap();
         }
+        let dead_dir = dir.path().join(format!(".fuse-{}-tree", u32::MAX - 1));
+        std::fs::create_dir_all(dead_dir.join("Payload")).unwrap();
+        std::fs::write(dead_dir.join("Payload/x"), b"x").unwrap();
         sweep_stale(dir.path());
         assert!(!dead.exists());
+        assert!(!dead_dir.exists());
         assert!(mine.exists() && foreign.exists() && other.exists());
     }
 }

@@ -65,9 +65,8 @@ fn unpack(
     path: &Path,
     zip: &mut zip::ZipArchive<std::io::BufReader<fs::File>>,
 ) -> Result<Unpacked, Error> {
-    let dir = tempfile::Builder::new()
-        .prefix("fuse-ipa-")
-        .tempdir()
+    // `.fuse-<pid>-…` in the temp folder: a killed run's tree is swept by the next run.
+    let dir = crate::atomic::temp_dir_in(&std::env::temp_dir())
         .map_err(|e| Error::io("create a temporary folder for", path, e))?;
     let entries = archive::extract(zip, dir.path())?;
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();

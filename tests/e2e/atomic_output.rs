@@ -1,5 +1,5 @@
 //! DESIGN §8: "a kill at any point leaves either no output or the complete one". The real
-//! `fuse sign` (APK and AAB) and `fuse build` (APK: inject, sign, self-verify) are stopped with `FUSE_TEST_PAUSE_AT=<phase>` (src/pause.rs)
+//! `fuse sign` (APK, AAB, IPA) and `fuse build` (APK: inject, sign, self-verify) are stopped with `FUSE_TEST_PAUSE_AT=<phase>` (src/pause.rs)
 //! at each phase boundary and SIGKILLed there. Then: before the rename there is no output
 //! (only the killed run's `.fuse-<pid>-…` temp file); after it the output is complete and
 //! verifies (fuse and apksigner / jarsigner). The next run succeeds and leaves no temp file
@@ -19,6 +19,8 @@ use crate::support::{fuse_cmd, generated, tempdir, tool};
 /// so it has no mid-stream `writing` point.
 const APK_PHASES: &[&str] = &["temp-created", "writing", "written", "verified", "renamed"];
 const AAB_PHASES: &[&str] = &["temp-created", "written", "verified", "renamed"];
+/// The IPA writer has the same points as the AAB's (src/ios/pipeline.rs).
+const IPA_PHASES: &[&str] = AAB_PHASES;
 
 fn signing_flags() -> Vec<String> {
     let ks = generated("keys").join("rsa2048.p12");
@@ -36,6 +38,7 @@ fn kill_at(args: &[String], phase: &str, config: &Path) {
         .args(args)
         .env("FUSE_TEST_PAUSE_AT", phase)
         .env("FUSE_CONFIG_DIR", config)
+        .env("TMPDIR", config.with_file_name("tmp"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -86,10 +89,17 @@ fn kill_sign_at_every_phase(
     phases: &[&str],
     verify_oracle: &dyn Fn(&Path),
 ) {
-    kill_at_every_phase(&["sign"], input, &[], ext, phases, verify_oracle);
+    kill_at_every_phase(
+        &["sign"],
+        input,
+        &signing_flags(),
+        ext,
+        phases,
+        verify_oracle,
+    );
 }
 
-/// Kills `fuse COMMAND INPUT [EXTRA] -o OUT <key>` at every phase.
+/// Kills `fuse COMMAND INPUT -o OUT [EXTRA]` at every phase.
 fn kill_at_every_phase(
     command: &[&str],
     input: &Path,
@@ -102,13 +112,15 @@ fn kill_at_every_phase(
         let t = tempdir();
         let out_dir = t.path().join("out");
         let config = t.path().join("config");
+        // fuse's work trees (an unzipped IPA) go to TMPDIR; it must be clean afterwards too.
+        let tmp = t.path().join("tmp");
         std::fs::create_dir_all(&out_dir).unwrap();
+        std::fs::create_dir_all(&tmp).unwrap();
         let output = out_dir.join(format!("signed.{ext}"));
         let mut args: Vec<String> = command.iter().map(|&c| c.to_owned()).collect();
         args.push(input.to_str().unwrap().into());
         args.extend(extra.iter().cloned());
         args.extend(["-o".into(), output.to_str().unwrap().into()]);
-        args.extend(signing_flags());
         let before = std::fs::read(input).unwrap();
 
         kill_at(&args, phase, &config);
@@ -141,6 +153,7 @@ fn kill_at_every_phase(
         again.push("--force".into());
         fuse_cmd(&again)
             .env("FUSE_CONFIG_DIR", &config)
+            .env("TMPDIR", &tmp)
             .run()
             .success();
         verify_oracle(&output);
@@ -148,6 +161,11 @@ fn kill_at_every_phase(
             temp_files(&out_dir),
             Vec::<PathBuf>::new(),
             "{phase}: stray temp files after the next run"
+        );
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            0,
+            "{phase}: the killed run's work files are still in TMPDIR after the next run"
         );
     }
 }
@@ -188,14 +206,24 @@ fn killed_apk_build_leaves_no_output_or_a_complete_fused_one() {
             "not fused: {run}"
         );
     };
+    let mut extra = vec!["--fusion-set".into(), fusion_set.to_str().unwrap().into()];
+    extra.extend(signing_flags());
     kill_at_every_phase(
         &["build"],
         &input,
-        &["--fusion-set".into(), fusion_set.to_str().unwrap().into()],
+        &extra,
         "apk",
         APK_PHASES,
         &fused_and_signed,
     );
+}
+
+#[test]
+fn killed_ipa_sign_leaves_no_output_or_a_complete_one() {
+    // Ad-hoc: the IPA writer (src/ios/pipeline.rs) fsyncs inside `written`; a complete
+    // output passes `fuse verify` (every signature and seal), checked in the loop.
+    let input = crate::ios_support::input("simple");
+    kill_at_every_phase(&["sign"], &input, &[], "ipa", IPA_PHASES, &|_| {});
 }
 
 #[test]
