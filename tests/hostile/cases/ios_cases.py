@@ -17,7 +17,10 @@ import plistlib
 import struct
 import zlib
 
+import os
+
 import zipfile_raw as z
+from context import PASS
 
 BAD = 3
 ARM64 = 0x0100000C
@@ -347,3 +350,22 @@ def generate(ctx):
     case("ipa-main-executable-300mib",
          z.build([z.Entry("Payload/Hostile.app/Info.plist", plistlib.dumps(INFO, fmt=plistlib.FMT_BINARY)), big_exe]),
          "Hostile", "a 300 MiB main executable (zeros after a valid header): must not be read whole into memory")
+
+    # The iOS identity flags (`--p12`, `--p12-pass`) reach the same keystore reader as
+    # `--ks`: the PKCS#12 lies of key_cases, signing a good IPA.
+    with open(ctx.path("app.ipa"), "wb") as f:
+        f.write(ipa())
+    for source, message, password in [("pkcs12-mac-iterations-2pow31", "keystore", PASS),
+                                      ("pkcs12-kdf-iterations-2pow31-no-mac", "iteration", PASS),
+                                      ("pkcs12-truncated", "keystore", PASS),
+                                      ("pkcs12-nested-sequences", "keystore", PASS),
+                                      ("good", "password", "not-the-password")]:
+        path = ctx.path("good.p12") if source == "good" else os.path.join(ctx.out, source + ".p12")
+        with open(path, "rb") as f:
+            data = f.read()
+        name = "wrong-password" if source == "good" else source.removeprefix("pkcs12-")
+        ctx.case("ipa-p12-" + name, "p12", data,
+                 ["sign", "{support}/app.ipa", "-o", "{out}/signed.ipa", "--p12", "{input}",
+                  "--p12-pass", "pass:" + password], 5, message,
+                 f"the {source} keystore given to an IPA signing as --p12"
+                 + (" with the wrong password" if source == "good" else ""))
