@@ -17,7 +17,9 @@ import plistlib
 import struct
 import zlib
 
+import datetime
 import os
+import subprocess
 
 import zipfile_raw as z
 from context import PASS
@@ -369,3 +371,51 @@ def generate(ctx):
                   "--p12-pass", "pass:" + password], 5, message,
                  f"the {source} keystore given to an IPA signing as --p12"
                  + (" with the wrong password" if source == "good" else ""))
+
+    # Provisioning profiles (`--provisioning-profile`): CMS SignedData around a plist,
+    # signed here with openssl cms (so the signature holds and the plist is reached).
+    ctx.keys()
+    sign_args = ["sign", "{support}/app.ipa", "-o", "{out}/signed.ipa", "--p12", "{support}/good.p12",
+                 "--p12-pass", "pass:" + PASS, "--provisioning-profile", "{input}"]
+
+    def cms(content):
+        src = ctx.path("profile-content.tmp")
+        with open(src, "wb") as f:
+            f.write(content)
+        der = subprocess.run(["openssl", "cms", "-sign", "-in", src, "-signer", ctx.path("cert.pem"),
+                              "-inkey", ctx.path("key.pem"), "-outform", "DER", "-nodetach", "-binary"],
+                             check=True, capture_output=True).stdout
+        os.remove(src)
+        return der
+
+    def profile(expiry=datetime.datetime(2030, 1, 1)):
+        return {"Name": "hostile", "TeamIdentifier": ["ABCDE12345"],
+                "Entitlements": {"application-identifier": "ABCDE12345.com.example.hostile"},
+                "ExpirationDate": expiry}
+
+    def rcase(name, data, message, mistake):
+        ctx.case(name, "mobileprovision", data, sign_args, 5, message, mistake)
+
+    rcase("profile-not-cms", plistlib.dumps(profile()), "not a CMS-signed",
+          "a bare XML plist instead of a CMS-signed profile")
+    rcase("profile-100000-nested-ber", b"\x30\x80" * 100_000 + b"\x00\x00" * 100_000, "not a CMS-signed",
+          "100,000 nested indefinite-length BER sequences")
+    good_profile = cms(plistlib.dumps(profile(), fmt=plistlib.FMT_BINARY))
+    rcase("profile-truncated", good_profile[: len(good_profile) // 2], "not a CMS-signed",
+          "a signed profile cut in half")
+    tampered = bytearray(good_profile)
+    at = tampered.index(b"hostile")
+    tampered[at] ^= 0x20
+    rcase("profile-content-tampered", bytes(tampered), "does not verify",
+          "one byte of the signed plist changed after signing")
+    binary = plistlib.dumps(profile(), fmt=plistlib.FMT_BINARY)
+    seconds = (datetime.datetime(2030, 1, 1) - datetime.datetime(2001, 1, 1)).total_seconds()
+    date = b"\x33" + struct.pack(">d", seconds)
+    rcase("profile-expiration-date-1e300", cms(binary.replace(date, b"\x33" + struct.pack(">d", 1e300))),
+          "malformed", "an ExpirationDate 1e300 seconds after 2001 (overflows every time type)")
+    deep = (plistlib.dumps(profile())[:-17] + b"<key>X</key>" + b"<array>" * 60_000 + b"</array>" * 60_000
+            + b"</dict></plist>\n")
+    rcase("profile-plist-60000-nested-arrays", cms(deep), "deeper",
+          "a correctly signed profile whose plist nests 60,000 arrays")
+    rcase("profile-5mib", lambda f: f.truncate(5 << 20), "too large",
+          "a 5 MiB file (profiles are a few KiB)")
