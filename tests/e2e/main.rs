@@ -26,6 +26,7 @@ mod determinism;
 mod fusion_set_compile;
 mod fusion_set_validate;
 mod hostile_zip;
+mod ios_cms_binding;
 mod ios_hostile;
 mod ios_otool_parity;
 mod ios_seal;
