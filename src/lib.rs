@@ -9,6 +9,7 @@ pub mod android;
 pub mod apk;
 pub mod atomic;
 pub mod axml;
+pub mod calendar;
 pub mod cli;
 pub mod error;
 pub mod format;

@@ -232,28 +232,17 @@ pub fn entry_time() -> DateTime {
 }
 
 fn dos_time(unix: i64) -> Option<DateTime> {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    if !(1980..=2107).contains(&year) {
+    let c = crate::calendar::civil(unix);
+    if !(1980..=2107).contains(&c.year) {
         return None;
     }
     DateTime::from_date_and_time(
-        u16::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
-        u8::try_from(secs / 3600).ok()?,
-        u8::try_from(secs % 3600 / 60).ok()?,
-        u8::try_from(secs % 60).ok()?,
+        u16::try_from(c.year).ok()?,
+        c.month,
+        c.day,
+        c.hour,
+        c.minute,
+        c.second,
     )
     .ok()
 }

@@ -81,40 +81,7 @@ impl Clock {
     }
 }
 
-/// A UTC calendar instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Civil {
-    pub year: i64,
-    pub month: u8,
-    pub day: u8,
-    pub hour: u8,
-    pub minute: u8,
-    pub second: u8,
-}
-
-/// Seconds since the epoch → UTC calendar (proleptic Gregorian; H. Hinnant's `civil_from_days`).
-pub fn civil(unix: i64) -> Civil {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // All of these are in range by construction (day 1..=31, month 1..=12, secs < 86400).
-    Civil {
-        year,
-        month: u8::try_from(month).unwrap_or(1),
-        day: u8::try_from(day).unwrap_or(1),
-        hour: u8::try_from(secs / 3600).unwrap_or(0),
-        minute: u8::try_from(secs % 3600 / 60).unwrap_or(0),
-        second: u8::try_from(secs % 60).unwrap_or(0),
-    }
-}
+use crate::calendar::civil;
 
 /// `2026-11-23T13:34:00Z`.
 pub fn rfc3339(unix: i64) -> String {

@@ -35,7 +35,8 @@ impl DosTime {
         let secs = secs.clamp(MIN, MAX);
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
+        let (y, m, d) = crate::calendar::civil_from_days(days);
+        let (m, d) = (i64::from(m), i64::from(d));
         let time = ((rem / 3600) << 11) | (((rem % 3600) / 60) << 5) | ((rem % 60) / 2);
         let date = ((y - 1980) << 9) | (m << 5) | d;
         Self {
@@ -43,20 +44,6 @@ impl DosTime {
             date: date as u16,
         }
     }
-}
-
-/// Howard Hinnant's days-from-civil inverse (proleptic Gregorian, UTC).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

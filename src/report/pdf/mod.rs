@@ -17,8 +17,8 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 
 use super::Error;
-use super::clock::civil;
 use super::model::Report;
+use crate::calendar::civil;
 
 /// Render `report` (signed or not) to PDF bytes. `json_name` is the file name of the JSON
 /// report beside it, quoted in the footer's `fuse verify` command.

@@ -1200,17 +1200,10 @@ fn display_time(utc: &str) -> String {
 /// `YYYY-MM-DD` (last valid day) → the instant the pins stop applying.
 fn expiry_unix(day: &str) -> Option<i64> {
     let y: i64 = day.get(0..4)?.parse().ok()?;
-    let m: i64 = day.get(5..7)?.parse().ok()?;
-    let d: i64 = day.get(8..10)?.parse().ok()?;
-    // days_from_civil (H. Hinnant), the inverse of clock::civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days + 1) * 86_400)
+    let m: u8 = day.get(5..7)?.parse().ok()?;
+    let d: u8 = day.get(8..10)?.parse().ok()?;
+    let days = crate::calendar::days_from_civil(y, m, d);
+    Some((days + 1) * crate::calendar::SECONDS_PER_DAY)
 }
 
 #[cfg(test)]
