@@ -73,7 +73,7 @@ mod tests {
         let short = ZipError::malformed(std::path::Path::new("a.apk"), "entry x", "why");
         assert_eq!(
             short.to_string(),
-            "a.apk is not a valid APK/ZIP — entry x: why"
+            "a.apk is not a valid app package (ZIP) — entry x: why"
         );
     }
 }

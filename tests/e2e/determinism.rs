@@ -97,3 +97,62 @@ fn ipa_adhoc_sign_is_byte_identical() {
     let input = ios_support::input("full");
     assert_same("ipa ad-hoc sign", &twice("sign", &input, &[], "ipa"));
 }
+
+/// Until `fuse build` takes bundles and IPAs on the CLI: the fusing pipelines themselves,
+/// twice, into different directories.
+#[test]
+fn aab_and_ipa_fusion_pipelines_are_byte_identical() {
+    use fuse::keys::{KeySource, PasswordSpec};
+
+    let t = tempdir();
+    let identity = fuse::keys::load(&KeySource::Keystore {
+        path: generated("keys").join("rsa2048.p12"),
+        store_pass: PasswordSpec::parse("pass:fuse-test-pass").unwrap(),
+        alias: None,
+        key_pass: None,
+    })
+    .unwrap();
+    let policy = b"fuse determinism policy blob\n";
+    let bundle = fuse::zip::Archive::open(&generated("aab").join("app.aab")).unwrap();
+    let mut aabs = Vec::new();
+    for dir in ["a", "b"] {
+        let out = t.path().join(dir).join(format!("{dir}.aab"));
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        fuse::aab::pipeline::fuse_file(
+            &bundle,
+            &out,
+            true,
+            &fuse::aab::plan::Payloads {
+                shim: &fuse::payloads::android_shim,
+                bridge_dex: fuse::payloads::bridge_dex(),
+                policy,
+            },
+            &identity,
+            "rsa2048",
+            fuse::zip::DosTime::DEFAULT,
+        )
+        .unwrap();
+        aabs.push(std::fs::read(&out).unwrap());
+    }
+    assert!(aabs[0] == aabs[1], "fused AAB differs between runs");
+
+    let dylib = fuse::payloads::ios_shim();
+    let input = ios_support::input("full");
+    let mut ipas = Vec::new();
+    for dir in ["c", "d"] {
+        let out = t.path().join(dir).join(format!("{dir}.ipa"));
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        fuse::ios::process(&fuse::ios::Request {
+            input: &input,
+            output: &out,
+            force: true,
+            payload: Some(fuse::ios::Payload { dylib, policy }),
+            key: None,
+            profile: None,
+            entitlements: None,
+        })
+        .unwrap();
+        ipas.push(std::fs::read(&out).unwrap());
+    }
+    assert!(ipas[0] == ipas[1], "fused ad-hoc IPA differs between runs");
+}
