@@ -2,7 +2,7 @@
 //! signatures with `apk::verify`, the fusion with a caller's check), fsync, then rename.
 //!
 //! ```text
-//! .fuse-XXXX.apk.tmp ── apk::write_signed ── apk::verify ∥ fsync ── fusion check ── rename → OUT
+//! .fuse-XXXX.apk.tmp ── apk::write_observed ── apk::verify_observed ∥ fsync ── fusion check ── rename → OUT
 //! ```
 //! Like `apk::sign_file`, plus the fusion check and per-step timings. Any failure drops
 //! the temp file: the output is either absent or complete; the input is only read.
@@ -93,7 +93,8 @@ pub fn write_verified(
         last: Mutex::new(None),
     };
     let started = Instant::now();
-    let signed = apk::write_signed(input, plan, key, opts, temp.as_file_mut(), &timed)?;
+    let (signed, observed) =
+        apk::write_observed(input, plan, key, opts, temp.as_file_mut(), &timed)?;
     let finished = Instant::now();
     crate::pause::at("written");
     let entries_done = timed
@@ -116,13 +117,17 @@ pub fn write_verified(
                     why: e.to_string(),
                 })
             })?;
-            let verified = apk::verify(&written, opts.min_sdk_version).map_err(|e| match e {
-                ApkError::Zip(z) => Error::Apk(ApkError::Verify {
-                    check: "self-verification of the output".into(),
-                    why: z.to_string(),
-                }),
-                other => Error::Apk(other),
-            })?;
+            // The v2/v3 content digest is recomputed from the file; once it matches, each
+            // entry's v1 digest comes from what the writer observed of the same bytes
+            // (docs/signing.md: why that is a proof) instead of a second inflate.
+            let verified = apk::verify_observed(&written, opts.min_sdk_version, &observed)
+                .map_err(|e| match e {
+                    ApkError::Zip(z) => Error::Apk(ApkError::Verify {
+                        check: "self-verification of the output".into(),
+                        why: z.to_string(),
+                    }),
+                    other => Error::Apk(other),
+                })?;
             if verified.signer_cert_sha256 != signed.signer_cert_sha256
                 || verified.schemes != signed.schemes
             {

@@ -91,11 +91,20 @@ impl ContentDigestAlgorithm {
 
     /// `H(0xa5 || u32le(len) || chunk)` appended to `out`.
     pub fn chunk_digest_into(self, chunk: &[u8], out: &mut Vec<u8>) {
+        self.chunk_digest_parts_into(&[chunk], out);
+    }
+
+    /// The digest of the chunk made of `parts` one after the other (a chunk the signer
+    /// holds in two buffers).
+    pub fn chunk_digest_parts_into(self, parts: &[&[u8]], out: &mut Vec<u8>) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
         let mut prefix = [0xa5u8; 5];
-        prefix[1..].copy_from_slice(&(chunk.len() as u32).to_le_bytes());
+        prefix[1..].copy_from_slice(&(len as u32).to_le_bytes());
         let mut h = self.hash().hasher();
         h.update(&prefix);
-        h.update(chunk);
+        for part in parts {
+            h.update(part);
+        }
         out.extend_from_slice(&h.finish());
     }
 

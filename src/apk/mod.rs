@@ -15,6 +15,7 @@ pub mod digest;
 pub mod error;
 pub mod identity;
 pub mod min_sdk;
+pub mod observed;
 pub mod sign_file;
 pub mod signer;
 pub mod signing_block;
@@ -28,9 +29,9 @@ pub use algorithm::SignatureAlgorithm;
 pub use detect::PackageKind;
 pub use digest::Hash;
 pub use error::ApkError;
-pub use sign_file::{default_output, open_apk, sign_file};
+pub use sign_file::{default_output, open_apk, require_apk, sign_file};
 pub use signer::{
     Change, EntryChange, KeyKind, NewEntry, NoProgress, Plan, Progress, Scheme, SignOptions,
-    SignedApk, SigningKey, write_signed,
+    SignedApk, SigningKey, write_observed, write_signed,
 };
-pub use verify::{Verified, verify};
+pub use verify::{Verified, verify, verify_observed};

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::detect::PackageKind;
 use super::error::ApkError;
-use super::signer::{Plan, Progress, SignOptions, SignedApk, SigningKey, write_signed};
-use super::verify::{Verified, verify};
+use super::signer::{Plan, Progress, SignOptions, SignedApk, SigningKey, write_observed};
+use super::verify::{Verified, verify_observed};
 use crate::zip::Archive;
 
 /// The default output of `fuse sign`: `<stem>-signed.apk` beside the input.
@@ -20,7 +20,16 @@ pub fn default_output(input: &Path) -> PathBuf {
 /// Opens an input package and makes sure it is an APK. An AAB or IPA is recognised
 /// and refused as not supported yet (exit 1) rather than misread.
 pub fn open_apk(input: &Path, command: &'static str) -> Result<Archive, ApkError> {
-    let archive = Archive::open(input)?;
+    require_apk(Archive::open(input)?, input, command)
+}
+
+/// [`open_apk`] on an archive already opened from `input` (by `crate::format::detect`),
+/// so the commands parse the input's central directory once, not twice.
+pub fn require_apk(
+    archive: Archive,
+    input: &Path,
+    command: &'static str,
+) -> Result<Archive, ApkError> {
     match PackageKind::of(&archive) {
         PackageKind::Apk => Ok(archive),
         kind @ (PackageKind::Aab | PackageKind::Ipa) => Err(ApkError::UnsupportedFormat {
@@ -65,16 +74,18 @@ pub fn sign_file(
     let mut temp = crate::atomic::temp_in(&dir, ".apk.tmp").map_err(out_err)?;
     crate::pause::at("temp-created");
     let progress = crate::pause::Writing::new(progress);
-    let signed = write_signed(input, plan, key, opts, temp.as_file_mut(), &progress)?;
+    let (signed, observed) = write_observed(input, plan, key, opts, temp.as_file_mut(), &progress)?;
     crate::pause::at("written");
     // The fsync (disk-bound) runs while the verifier re-reads the file from the page
-    // cache (CPU-bound); the rename waits for both.
+    // cache (CPU-bound); the rename waits for both. The verifier recomputes the v2/v3
+    // content digest from the file and then takes each entry's v1 digest from what the
+    // writer observed of the same bytes (docs/signing.md: why that is a proof).
     let (synced, verified) = std::thread::scope(|scope| {
         let sync = scope.spawn(|| temp.as_file().sync_all());
         let verified = (|| {
             let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
                 .map_err(|e| ApkError::verify("self-verification of the output", e.to_string()))?;
-            verify(&written, opts.min_sdk_version).map_err(|e| match e {
+            verify_observed(&written, opts.min_sdk_version, &observed).map_err(|e| match e {
                 ApkError::Zip(z) => {
                     ApkError::verify("self-verification of the output", z.to_string())
                 }
@@ -114,5 +125,184 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Self-verification must fail when the output is wrong, including where it now
+    //! relies on the writer's observations instead of inflating the entries again.
+    use std::sync::OnceLock;
+
+    use sha2::Digest;
+
+    use super::*;
+    use crate::apk::signer::{NoProgress, Scheme, test_hooks as signer_hooks};
+    use crate::apk::stream::test_hooks as stream_hooks;
+    use crate::apk::verify::verify;
+    use crate::keys::SigningIdentity;
+    use crate::zip::{Compression, DosTime, ZipWriter};
+
+    fn key() -> &'static SigningIdentity {
+        static KEY: OnceLock<(tempfile::TempDir, SigningIdentity)> = OnceLock::new();
+        &KEY.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let id = crate::keys::load_debug_key_at(&dir.path().join("debug.p12")).unwrap();
+            (dir, id)
+        })
+        .1
+    }
+
+    /// Pseudo-random bytes (incompressible) from a simple LCG.
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed;
+        (0..len)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (x >> 56) as u8
+            })
+            .collect()
+    }
+
+    /// An APK whose entries cross batch and chunk edges in every way the pipeline cuts
+    /// them: a deflated entry over the first 8 MiB edge, a stored one over the second,
+    /// many small deflated entries, empty entries and a directory. `marker` makes each
+    /// test's bytes unique.
+    fn apk(dir: &Path, marker: &str) -> Archive {
+        let mut w = ZipWriter::new(Vec::new(), DosTime::DEFAULT);
+        w.add_entry(
+            "AndroidManifest.xml",
+            b"not parsed: minSdk is given",
+            Compression::Deflated,
+            4,
+        )
+        .unwrap();
+        w.add_entry(
+            "assets/noise.bin",
+            &noise(9 << 20, 1),
+            Compression::Deflated,
+            4,
+        )
+        .unwrap();
+        w.add_entry(
+            "assets/stored.bin",
+            &noise(9 << 20, 2),
+            Compression::Stored,
+            4,
+        )
+        .unwrap();
+        for i in 0..400 {
+            let text = format!("{marker} line {i} ").repeat(50 + i);
+            w.add_entry(
+                &format!("res/raw/f{i:03}.txt"),
+                text.as_bytes(),
+                Compression::Deflated,
+                4,
+            )
+            .unwrap();
+        }
+        let stored = format!("{marker} stored");
+        w.add_entry(
+            "assets/marker.txt",
+            stored.as_bytes(),
+            Compression::Stored,
+            4,
+        )
+        .unwrap();
+        w.add_entry("assets/empty.txt", b"", Compression::Deflated, 4)
+            .unwrap();
+        w.add_entry("assets/empty.bin", b"", Compression::Stored, 4)
+            .unwrap();
+        w.add_entry("res/", b"", Compression::Stored, 4).unwrap();
+        let start = w.offset();
+        let (cd, eocd) = w.finish_records(start).unwrap();
+        let mut bytes = w.into_inner();
+        bytes.extend_from_slice(&cd);
+        bytes.extend_from_slice(&eocd);
+        let path = dir.join("in.apk");
+        std::fs::write(&path, bytes).unwrap();
+        Archive::open(&path).unwrap()
+    }
+
+    fn opts() -> SignOptions {
+        SignOptions {
+            min_sdk_version: Some(21),
+            v1_signer_name: "CERT".to_owned(),
+            time: DosTime::DEFAULT,
+        }
+    }
+
+    fn sign(input: &Archive, out: &Path) -> Result<(SignedApk, Verified), ApkError> {
+        sign_file(
+            input,
+            out,
+            false,
+            &Plan::default(),
+            key(),
+            &opts(),
+            &NoProgress,
+        )
+    }
+
+    #[test]
+    fn output_is_complete_and_verifies_from_the_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "complete");
+        let out = dir.path().join("out.apk");
+        let (signed, verified) = sign(&input, &out).unwrap();
+        assert_eq!(signed.schemes, [Scheme::V1, Scheme::V2, Scheme::V3]);
+        assert_eq!(verified.schemes, signed.schemes);
+        // The independent check (every entry inflated from the file) agrees.
+        let written = Archive::open(&out).unwrap();
+        verify(&written, Some(21)).unwrap();
+        assert_eq!(written.entries().len(), input.entries().len() + 3);
+        assert_eq!(written.len(), signed.size);
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+            signed.sha256
+        );
+        // Every entry's data came through unchanged.
+        for e in input.entries() {
+            let w = written.entry(&e.name).unwrap();
+            assert_eq!(
+                written.stream_sha256(w).unwrap(),
+                input.stream_sha256(e).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_v1_digest_is_caught_by_self_verification() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "wrong-digest");
+        let out = dir.path().join("out.apk");
+        signer_hooks::CORRUPT_V1_DIGEST.with(|c| c.set(true));
+        let err = sign(&input, &out).unwrap_err().to_string();
+        signer_hooks::CORRUPT_V1_DIGEST.with(|c| c.set(false));
+        assert!(
+            err.contains("v1 (JAR) signature") && err.contains("does not match MANIFEST.MF"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn bytes_written_differently_from_those_hashed_are_caught() {
+        const NEEDLE: &[u8] = b"written-differently stored";
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "written-differently");
+        let out = dir.path().join("out.apk");
+        stream_hooks::CORRUPT_WRITES_OF.lock().unwrap().push(NEEDLE);
+        let result = sign(&input, &out);
+        stream_hooks::CORRUPT_WRITES_OF
+            .lock()
+            .unwrap()
+            .retain(|n| *n != NEEDLE);
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("content digest"), "{err}");
+        assert!(!out.exists());
     }
 }

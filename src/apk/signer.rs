@@ -12,17 +12,20 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::algorithm::SignatureAlgorithm;
 use super::digest::Hash;
 use super::error::ApkError;
+use super::observed::{Observation, Observed};
 use super::signing_block::{self, V2_BLOCK_ID, V3_BLOCK_ID};
-use super::stream::{self, Hashed};
+use super::stream::{self, ContentSink, StreamError};
 use super::v1::{self, manifest, pkcs7, signature_file};
 use super::{min_sdk, v2, v3};
-use crate::zip::{Archive, Compression, DosTime, Entry, ZipError, ZipWriter, default_alignment};
+use crate::zip::write::deflate_fast;
+use crate::zip::{
+    Archive, Compression, DosTime, Entry, Written, ZipError, ZipWriter, default_alignment,
+};
 
 /// The key types the APK schemes support.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +162,19 @@ pub fn write_signed(
     out: &mut File,
     progress: &dyn Progress,
 ) -> Result<SignedApk, ApkError> {
+    write_observed(input, plan, key, opts, out, progress).map(|(signed, _)| signed)
+}
+
+/// [`write_signed`], also returning what was observed of every entry's data while it was
+/// written, for [`crate::apk::verify::verify_observed`].
+pub fn write_observed(
+    input: &Archive,
+    plan: &Plan,
+    key: &dyn SigningKey,
+    opts: &SignOptions,
+    out: &mut File,
+    progress: &dyn Progress,
+) -> Result<(SignedApk, Observed), ApkError> {
     // 1. The output's entry list.
     let mut puts: HashMap<&str, &NewEntry> = HashMap::new();
     for p in &plan.put {
@@ -240,8 +256,8 @@ pub fn write_signed(
         None
     };
 
-    // 3. Check every kept entry (inflate + CRC + size) and compute v1 digests, on the
-    //    rayon pool, while this thread writes.
+    // 3. One pass: this thread reads and lays out the entries, the processor thread
+    //    writes, hashes and checks them on both cores (stream.rs).
     let total: u64 = sources
         .iter()
         .map(|(_, s)| match s {
@@ -251,39 +267,37 @@ pub fn write_signed(
         .sum();
     progress.start(total);
     let content_algorithms = [algorithm.content_digest()];
-    let (sink, rx, recycle) = stream::channel(out);
-    let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
+    let (sink, processor) = stream::pipeline(&*out, input, &content_algorithms, v1_digest);
 
-    let (result, hashed) = std::thread::scope(|scope| {
-        let hasher = scope.spawn(|| stream::hasher_loop(rx, recycle, &content_algorithms));
-        let digests = scope.spawn(|| entry_digests(input, &sources, v1_digest));
-        let result = (|| {
-            let writer = write_entries(input, &sources, opts, sink, progress)?;
-            let digests = digests
-                .join()
-                .map_err(|_| internal("entry digest worker panicked"))??;
-            finish(
+    let (result, processed) = std::thread::scope(|scope| {
+        let processor = scope.spawn(move || processor.run());
+        let result = (|| -> Result<(usize, Vec<Observation>), ApkError> {
+            let (mut writer, written) = write_entries(input, &sources, opts, sink, progress)?;
+            let seen = writer.get_mut().observations().map_err(write_err)?;
+            let digests = v1_digests(&sources, &written, &seen)?;
+            let entry_count = finish(
                 writer,
-                &names,
                 &digests,
                 v1_digest,
                 key,
                 opts,
                 source_main.as_deref(),
                 algorithm,
-            )
+            )?;
+            Ok((entry_count, seen))
         })();
         // `finish` consumed the sink on success; on failure it is dropped with the
-        // writer, which ends the hasher either way.
-        (result, hasher.join())
+        // writer, which ends the processor either way.
+        (result, processor.join())
     });
-    let hashed: Hashed = match hashed {
-        Ok(Ok(h)) => h,
-        // A write error on the hasher side is the root cause of any error here.
-        Ok(Err(e)) => return Err(ApkError::Zip(ZipError::Write(e))),
-        Err(_) => return Err(internal("output hasher panicked")),
+    let processed = match processed {
+        Ok(Ok(p)) => p,
+        // A failure on the processor side is the root cause of any error here.
+        Ok(Err(e)) => return Err(stream_error(input, &sources, e)),
+        Err(_) => return Err(internal("output processor panicked")),
     };
-    let entry_count = result?;
+    let (entry_count, mut seen) = result?;
+    seen.extend(processed.observations);
 
     let changes = changes
         .into_iter()
@@ -311,9 +325,9 @@ pub fn write_signed(
         schemes.push(Scheme::V1);
     }
     schemes.extend([Scheme::V2, Scheme::V3]);
-    Ok(SignedApk {
-        size: hashed.written,
-        sha256: hashed.file_sha256,
+    let signed = SignedApk {
+        size: processed.written,
+        sha256: processed.file_sha256,
         signer_cert_sha256: Sha256::digest(leaf).into(),
         schemes,
         min_sdk_version: min_sdk,
@@ -321,35 +335,57 @@ pub fn write_signed(
         v1_digest,
         changes,
         entry_count,
-    })
+    };
+    Ok((signed, Observed::new(seen)))
 }
 
-/// Per output entry: its v1 digest (when v1 is on and the entry is listed), after
-/// checking a copied entry's data against its declared size and CRC.
-fn entry_digests(
-    input: &Archive,
+/// The v1 digest of each output entry (in `sources` order), from the pipeline's
+/// observations — each made from the bytes that went into the file.
+fn v1_digests(
     sources: &[(&str, Source<'_>)],
-    v1: Option<Hash>,
-) -> Result<Vec<Option<Vec<u8>>>, ApkError> {
-    sources
-        .par_iter()
-        .map(|(name, source)| {
-            let hash = v1.filter(|_| v1::needs_digest(name));
-            match source {
-                Source::New(p) => Ok(hash.map(|h| h.digest(&p.data))),
-                Source::Copy(e) => {
-                    let mut hasher = hash.map(Hash::hasher);
-                    input.stream(e, |bytes| {
-                        if let Some(h) = hasher.as_mut() {
-                            h.update(bytes);
-                        }
-                        Ok(())
-                    })?;
-                    Ok(hasher.map(|h| h.finish()))
-                }
-            }
-        })
-        .collect()
+    written: &[Written],
+    seen: &[Observation],
+) -> Result<Vec<(String, Vec<u8>)>, ApkError> {
+    let mut by_ordinal: Vec<Option<&Observation>> = vec![None; sources.len()];
+    for o in seen {
+        if let Some(slot) = by_ordinal.get_mut(o.ordinal as usize) {
+            *slot = Some(o);
+        }
+    }
+    let mut listed = Vec::new();
+    for (((name, _), w), o) in sources.iter().zip(written).zip(by_ordinal) {
+        let o = o.ok_or_else(|| internal("an entry's data was not checked"))?;
+        if o.data_offset != w.data_offset || o.compressed_size != w.compressed_size {
+            return Err(internal(
+                "the checked data is not where the entry was written",
+            ));
+        }
+        if let Some((_, digest)) = &o.digest {
+            listed.push(((*name).to_owned(), digest.clone()));
+        }
+    }
+    Ok(listed)
+}
+
+fn write_err(e: std::io::Error) -> ApkError {
+    ApkError::Zip(ZipError::Write(e))
+}
+
+/// The error a stopped pipeline reports, naming the entry whose data lied.
+fn stream_error(input: &Archive, sources: &[(&str, Source<'_>)], e: StreamError) -> ApkError {
+    match e {
+        StreamError::Write(e) => write_err(e),
+        StreamError::Entry { ordinal, why } => match sources.get(ordinal as usize) {
+            Some((_, Source::Copy(entry))) => ApkError::Zip(ZipError::malformed(
+                input.path(),
+                format!("entry {}", entry.name),
+                why,
+            )),
+            Some((name, Source::New(_))) => internal(&format!("new entry {name}: {why}")),
+            None => internal(&format!("entry #{ordinal}: {why}")),
+        },
+        StreamError::Internal(why) => internal(&why),
+    }
 }
 
 fn internal(why: &str) -> ApkError {
@@ -360,10 +396,11 @@ fn write_entries<'f>(
     input: &Archive,
     sources: &[(&str, Source<'_>)],
     opts: &SignOptions,
-    sink: stream::ContentSink<'f>,
+    sink: ContentSink<'f>,
     progress: &dyn Progress,
-) -> Result<ZipWriter<stream::ContentSink<'f>>, ApkError> {
+) -> Result<(ZipWriter<ContentSink<'f>>, Vec<Written>), ApkError> {
     let mut writer = ZipWriter::new(sink, opts.time);
+    let mut written = Vec::with_capacity(sources.len());
     for (_, source) in sources {
         match source {
             Source::Copy(e) => {
@@ -374,61 +411,60 @@ fn write_entries<'f>(
                 } else {
                     1
                 };
-                writer.copy_entry(input, e, align)?;
+                written.push(writer.copy_entry(input, e, align)?);
                 progress.advance(e.end() - e.local_offset);
             }
             Source::New(p) => {
                 let align = p.alignment.unwrap_or_else(|| default_alignment(&p.name));
-                writer.add_entry(&p.name, &p.data, p.compression, align)?;
+                written.push(writer.add_entry(&p.name, &p.data, p.compression, align)?);
                 progress.advance(p.data.len() as u64);
             }
         }
     }
-    Ok(writer)
+    Ok((writer, written))
 }
 
 /// v1 files, page padding, then the signing block over the finished content digest,
 /// the central directory and the EOCD. Returns the number of entries.
 #[allow(clippy::too_many_arguments)]
 fn finish(
-    mut writer: ZipWriter<stream::ContentSink<'_>>,
-    names: &[&str],
-    digests: &[Option<Vec<u8>>],
+    mut writer: ZipWriter<ContentSink<'_>>,
+    digests: &[(String, Vec<u8>)],
     v1_digest: Option<Hash>,
     key: &dyn SigningKey,
     opts: &SignOptions,
     source_main: Option<&[(String, String)]>,
     algorithm: SignatureAlgorithm,
 ) -> Result<usize, ApkError> {
-    let write_err = |e: std::io::Error| ApkError::Zip(ZipError::Write(e));
     // v1 files go after every other entry, as apksigner places them.
     if let Some(hash) = v1_digest {
-        let mut listed: Vec<(String, Vec<u8>)> = names
-            .iter()
-            .zip(digests)
-            .filter_map(|(n, d)| d.as_ref().map(|d| ((*n).to_owned(), d.clone())))
-            .collect();
+        let mut listed = digests.to_vec();
+        #[cfg(test)]
+        test_hooks::corrupt_v1_digest(&mut listed);
         let built = signature_file::build_manifest(hash, &mut listed, source_main);
-        let sf = signature_file::build_signature_file(hash, &built, &[2, 3]);
         let is_rsa = matches!(key.kind(), KeyKind::Rsa { .. });
-        let signature = key.sign(hash, &sf).map_err(ApkError::Key)?;
-        let block =
-            pkcs7::encode(key.chain_der(), hash, is_rsa, &signature).map_err(ApkError::Key)?;
+        // MANIFEST.MF (~2 MB for 21,000 entries) deflates on one core while the .SF is
+        // built, signed and deflated on the other (fast level: see `deflate_fast`).
+        let zipped =
+            |data: &[u8]| deflate_fast(data).map_err(|e| ApkError::Zip(ZipError::Write(e)));
+        let (manifest_z, signature_files) = rayon::join(
+            || zipped(&built.bytes),
+            || -> Result<_, ApkError> {
+                let sf = signature_file::build_signature_file(hash, &built, &[2, 3]);
+                let signature = key.sign(hash, &sf).map_err(ApkError::Key)?;
+                let block = pkcs7::encode(key.chain_der(), hash, is_rsa, &signature)
+                    .map_err(ApkError::Key)?;
+                let sf_z = zipped(&sf)?;
+                let block_z = zipped(&block)?;
+                Ok((sf, sf_z, block, block_z))
+            },
+        );
+        let (sf, sf_z, block, block_z) = signature_files?;
         let base = v1::safe_signer_name(&opts.v1_signer_name);
         let ext = if is_rsa { "RSA" } else { "EC" };
-        writer.add_entry(
-            &format!("META-INF/{base}.SF"),
-            &sf,
-            Compression::Deflated,
-            1,
-        )?;
-        writer.add_entry(
-            &format!("META-INF/{base}.{ext}"),
-            &block,
-            Compression::Deflated,
-            1,
-        )?;
-        writer.add_entry(v1::MANIFEST_NAME, &built.bytes, Compression::Deflated, 1)?;
+        writer.add_deflated(&format!("META-INF/{base}.SF"), &sf, &sf_z)?;
+        writer.add_deflated(&format!("META-INF/{base}.{ext}"), &block, &block_z)?;
+        writer.add_deflated(v1::MANIFEST_NAME, &built.bytes, &manifest_z?)?;
     }
     // Zero padding so the signing block starts on a page boundary (as apksigner).
     let page = signing_block::PAGE as u64;
@@ -479,5 +515,25 @@ impl Archive {
             Ok(())
         })?;
         Ok(h.finalize().into())
+    }
+}
+
+/// Faults injected by unit tests (never compiled into fuse).
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Flip a bit of the first v1 digest before MANIFEST.MF is built (on the thread
+        /// that calls `write_signed`).
+        pub static CORRUPT_V1_DIGEST: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn corrupt_v1_digest(listed: &mut [(String, Vec<u8>)]) {
+        if CORRUPT_V1_DIGEST.with(Cell::get)
+            && let Some(byte) = listed.first_mut().and_then(|(_, d)| d.first_mut())
+        {
+            *byte ^= 1;
+        }
     }
 }

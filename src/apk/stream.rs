@@ -1,157 +1,323 @@
-//! The output path of signing: every byte written once, hashed while written.
+//! The output path of signing: every byte read once into a batch buffer, then digested,
+//! checked, hashed and written from there, on both cores.
 //!
 //! ```text
-//! writer thread: pread input, build headers; headers go out with write(2), raw entry
-//!      │ data with copy_file_range(2) from the input (no user-space copy)
-//!      │ the same bytes, in 1 MiB chunks
-//!      ▼
-//! hasher thread: SHA-256 of the file ∥ v2/v3 chunk digests (rayon::join)
-//!      └── empty buffers go back for reuse (a few MiB in flight at most)
+//! producer (caller's thread): ZipWriter → ContentSink — headers copied in, raw entry data
+//!     │ pread straight into a 4 MiB batch buffer; the ranges holding each entry's data
+//!     │ are marked ("pieces"). Four buffers: one fills while the others are processed.
+//!     ▼
+//! processor thread, per batch, on the rayon pool (both cores):
+//!     ├ v2/v3 chunk digests, one task per 1 MiB chunk (chunks cut at multiples of 1 MiB
+//!     │ from offset 0; a chunk cut by a batch edge is finished from a copy in the next)
+//!     └ each entry's data: inflate + size + CRC-32 + v1 digest — groups of whole
+//!       entries in parallel; the entry cut by a batch edge carries over, in order
+//! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
+//! hasher thread, in order:  SHA-256 of the file
+//!     └ the last of the three done with a batch hands its buffer back to the producer
 //! ```
-//! write(2) of user buffers was the biggest single cost on the reference APK (the
-//! user-to-kernel copy); copying raw data file-to-file in the kernel is ~6× cheaper, and
-//! the hashing runs on another core.
-//! Content chunks are the v2/v3 "entries" section, cut at 1 MiB from offset 0, so the
-//! chunk digests come out of the same pass that writes the file. Tail bytes (signing
-//! block, central directory, EOCD) are only hashed into the file digest and written.
+//! So each entry is inflated once, the input is read once, and the v1 digests and the
+//! chunk digests come from the same bytes — which is what lets self-verification trust
+//! the [`Observation`]s once the chunk digests recomputed from the written file match
+//! (see `observed.rs`): that match proves the file holds those bytes, however they got
+//! there. Tail bytes (signing block, central directory, EOCD) are only hashed into the
+//! file digest and written.
 
+use std::cell::RefCell;
+use std::convert::Infallible;
 use std::fs::File;
 use std::io::Write;
-
+use std::ops::Range;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
+use super::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, Hash, Hasher};
+use super::observed::Observation;
+use super::v1;
+use crate::zip::check::{DataCheck, Fault, Inflater};
+use crate::zip::{Archive, EntryData, ZipError};
 
-pub enum Msg {
-    Content(Vec<u8>),
-    /// The content section is complete: reply with its chunk digests.
+/// Bytes per batch (a multiple of [`CHUNK_LEN`]).
+pub const BATCH_LEN: usize = 4 * CHUNK_LEN;
+/// Batch buffers in existence: one filling, the others being digested, checked, written
+/// and hashed (the in-order stages may lag the digests by a batch or two).
+const BUFFERS: usize = 4;
+/// Whole entries checked by one task: about this many compressed bytes.
+const GROUP_BYTES: usize = 256 << 10;
+/// Raw input data at least this long is written with copy_file_range(2) from the input
+/// file: on this kind of machine write(2) of a user buffer costs ~4× more kernel time
+/// than the in-kernel copy, while smaller pieces are cheaper gathered into one write.
+const COPY_IN_KERNEL_MIN: usize = 64 << 10;
+
+/// Why the output pipeline stopped.
+#[derive(Debug)]
+pub enum StreamError {
+    /// Writing the output failed.
+    Write(std::io::Error),
+    /// The `ordinal`-th entry's data is not what its headers declare.
+    Entry { ordinal: u32, why: String },
+    /// The writer's bookkeeping and the stream disagree (a fuse bug).
+    Internal(String),
+}
+
+/// What the processor hands back when the sink is dropped.
+pub struct Processed {
+    pub file_sha256: [u8; 32],
+    pub written: u64,
+    /// Observations not yet collected with [`ContentSink::observations`].
+    pub observations: Vec<Observation>,
+}
+
+/// The entry an observation belongs to, as announced by the writer.
+#[derive(Debug, Clone, Copy)]
+struct EntryMeta {
+    ordinal: u32,
+    data_offset: u64,
+    method: u16,
+    compressed_size: u64,
+    uncompressed_size: u64,
+    crc32: u32,
+    digest: Option<Hash>,
+}
+
+/// Part of one entry's data inside a batch.
+#[derive(Debug, Clone)]
+struct Piece {
+    meta: EntryMeta,
+    range: Range<usize>,
+    first: bool,
+    last: bool,
+}
+
+/// Where consecutive bytes of a batch came from: the caller's memory, or the input file.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    len: usize,
+    input_offset: Option<u64>,
+}
+
+struct Batch {
+    start: u64,
+    buf: Vec<u8>,
+    len: usize,
+    pieces: Vec<Piece>,
+    segments: Vec<Segment>,
+}
+
+enum Msg {
+    Batch(Batch),
+    /// Reply with the observations made so far.
+    Observations(SyncSender<Vec<Observation>>),
+    /// The content section is complete: digest its last chunk, reply with all digests.
     EndContent(SyncSender<ChunkDigests>),
     Tail(Vec<u8>),
 }
 
-/// What the hasher thread hands back.
-pub struct Hashed {
-    pub file_sha256: [u8; 32],
-    pub chunks: ChunkDigests,
-    pub written: u64,
-}
-
-/// Runs on the hasher thread until the sender side is dropped.
-pub fn hasher_loop(
-    rx: Receiver<Msg>,
-    recycle: SyncSender<Vec<u8>>,
+/// The producer side and the processor of one output.
+/// Raw entry data is read from `input` (and, when long, copied from it in the kernel).
+pub fn pipeline<'f>(
+    out: &'f File,
+    input: &'f Archive,
     algorithms: &[ContentDigestAlgorithm],
-) -> std::io::Result<Hashed> {
-    let mut sha = Sha256::new();
-    let mut chunks = ChunkDigests::new(algorithms);
-    let mut written = 0u64;
-    for msg in rx {
-        match msg {
-            Msg::Content(buf) => {
-                rayon::join(|| sha.update(&buf), || chunks.push_chunk(&buf));
-                written += buf.len() as u64;
-                let _ = recycle.try_send(buf);
-            }
-            Msg::EndContent(reply) => {
-                let _ = reply.send(chunks.clone());
-            }
-            Msg::Tail(buf) => {
-                sha.update(&buf);
-                written += buf.len() as u64;
-            }
-        }
-    }
-    Ok(Hashed {
-        file_sha256: sha.finalize().into(),
-        chunks,
-        written,
-    })
-}
-
-/// The writer side: a `Write` that batches bytes into 1 MiB content chunks.
-pub struct ContentSink<'f> {
-    out: &'f mut File,
-    /// Bytes written by `write` not yet handed to the file.
-    pending: Vec<u8>,
-    tx: SyncSender<Msg>,
-    recycled: Receiver<Vec<u8>>,
-    buf: Vec<u8>,
-}
-
-/// Chunks in flight between the threads: bounds memory to a few MiB.
-pub const IN_FLIGHT: usize = 4;
-
-pub fn channel(out: &mut File) -> (ContentSink<'_>, Receiver<Msg>, SyncSender<Vec<u8>>) {
-    let (tx, rx) = sync_channel(IN_FLIGHT);
-    let (recycle_tx, recycle_rx) = sync_channel(IN_FLIGHT + 2);
+    v1: Option<Hash>,
+) -> (ContentSink<'f>, Processor<'f>) {
+    let (tx, rx) = sync_channel(1);
+    let (free_tx, free_rx) = sync_channel(BUFFERS);
     (
         ContentSink {
-            out,
-            pending: Vec::with_capacity(PENDING_MAX),
             tx,
-            recycled: recycle_rx,
-            buf: Vec::with_capacity(CHUNK_LEN),
+            free: free_rx,
+            buf: vec![0u8; BATCH_LEN],
+            made: 1,
+            start: 0,
+            filled: 0,
+            pieces: Vec::new(),
+            segments: Vec::new(),
+            open: None,
+            ordinal: 0,
+            v1,
+            fault: None,
+            input,
         },
-        rx,
-        recycle_tx,
+        Processor {
+            out,
+            input: input.file(),
+            rx,
+            free: free_tx,
+            chunks: ChunkDigests::new(algorithms),
+            pending: Vec::new(),
+            carry: None,
+            carry_inflater: Inflater::default(),
+            observations: Vec::new(),
+            next_start: 0,
+        },
     )
 }
 
 fn gone() -> std::io::Error {
-    std::io::Error::other("the output hasher stopped")
+    std::io::Error::other("the output pipeline stopped")
 }
 
-/// Headers and small entries are gathered up to this size before a write(2).
-const PENDING_MAX: usize = 256 << 10;
-/// Raw data at least this large is copied file-to-file by the kernel.
-const COPY_IN_KERNEL_MIN: usize = 64 << 10;
+/// The entry whose data is being appended.
+struct OpenEntry {
+    meta: EntryMeta,
+    done: u64,
+}
+
+/// The writer side: a [`crate::zip::ZipSink`] filling batch buffers.
+pub struct ContentSink<'f> {
+    input: &'f Archive,
+    segments: Vec<Segment>,
+    tx: SyncSender<Msg>,
+    free: Receiver<Vec<u8>>,
+    /// Always `BATCH_LEN` long; `filled` bytes are in use.
+    buf: Vec<u8>,
+    made: usize,
+    /// Output offset of `buf[0]`.
+    start: u64,
+    filled: usize,
+    pieces: Vec<Piece>,
+    open: Option<OpenEntry>,
+    ordinal: u32,
+    v1: Option<Hash>,
+    fault: Option<String>,
+}
 
 impl ContentSink<'_> {
-    fn flush_pending(&mut self) -> std::io::Result<()> {
-        if !self.pending.is_empty() {
-            self.out.write_all(&self.pending)?;
-            self.pending.clear();
+    /// Records where the `n` bytes just placed came from.
+    fn note(&mut self, n: usize, input_offset: Option<u64>) {
+        if let Some(last) = self.segments.last_mut() {
+            let joins = match (last.input_offset, input_offset) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a + last.len as u64 == b,
+                _ => false,
+            };
+            if joins {
+                last.len += n;
+                return;
+            }
+        }
+        self.segments.push(Segment {
+            len: n,
+            input_offset,
+        });
+    }
+
+    /// Bytes appended so far (the output offset of the next byte).
+    fn pos(&self) -> u64 {
+        self.start + self.filled as u64
+    }
+
+    /// Room of this batch: it ends on a chunk boundary (after a flush in mid-chunk the
+    /// next batch starts there, so its capacity is cut to the next boundary).
+    fn capacity(&self) -> usize {
+        BATCH_LEN - (self.start % CHUNK_LEN as u64) as usize
+    }
+
+    fn fail_if_faulted(&self) -> std::io::Result<()> {
+        match &self.fault {
+            Some(why) => Err(std::io::Error::other(format!("internal error: {why}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Marks `n` bytes just placed at `filled` as entry data as far as the open entry
+    /// reaches.
+    fn mark(&mut self, n: usize) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let left = open.meta.compressed_size - open.done;
+        let k = left.min(n as u64) as usize;
+        let range = self.filled..self.filled + k;
+        let first = open.done == 0;
+        open.done += k as u64;
+        let last = open.done == open.meta.compressed_size;
+        match self.pieces.last_mut() {
+            Some(p) if p.meta.ordinal == open.meta.ordinal && p.range.end == range.start => {
+                p.range.end = range.end;
+                p.last = last;
+            }
+            _ => self.pieces.push(Piece {
+                meta: open.meta,
+                range,
+                first,
+                last,
+            }),
+        }
+        if last {
+            self.open = None;
+        }
+    }
+
+    /// Hands the batch to the processor and takes the next empty buffer.
+    fn send_batch(&mut self) -> std::io::Result<()> {
+        let next = if self.made < BUFFERS {
+            self.made += 1;
+            vec![0u8; BATCH_LEN]
+        } else {
+            self.free.recv().map_err(|_| gone())?
+        };
+        let buf = std::mem::replace(&mut self.buf, next);
+        let batch = Batch {
+            start: self.start,
+            buf,
+            len: self.filled,
+            pieces: std::mem::take(&mut self.pieces),
+            segments: std::mem::take(&mut self.segments),
+        };
+        self.start += self.filled as u64;
+        self.filled = 0;
+        self.tx.send(Msg::Batch(batch)).map_err(|_| gone())
+    }
+
+    fn flush_batch(&mut self) -> std::io::Result<()> {
+        if self.filled > 0 || !self.pieces.is_empty() {
+            self.send_batch()?;
         }
         Ok(())
     }
 
-    /// Feeds bytes to the hasher (in 1 MiB chunks), without writing them.
-    fn hash(&mut self, data: &[u8]) -> std::io::Result<()> {
-        let mut rest = data;
-        while !rest.is_empty() {
-            let room = CHUNK_LEN - self.buf.len();
-            let (now, later) = rest.split_at(room.min(rest.len()));
-            self.buf.extend_from_slice(now);
-            rest = later;
-            if self.buf.len() == CHUNK_LEN {
-                self.send_chunk()?;
+    fn append(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            let room = self.capacity() - self.filled;
+            let (now, later) = data.split_at(room.min(data.len()));
+            if let Some(dst) = self.buf.get_mut(self.filled..self.filled + now.len()) {
+                dst.copy_from_slice(now);
+            }
+            self.mark(now.len());
+            self.note(now.len(), None);
+            self.filled += now.len();
+            data = later;
+            if self.filled == self.capacity() {
+                self.send_batch()?;
             }
         }
         Ok(())
     }
 
-    fn send_chunk(&mut self) -> std::io::Result<()> {
-        let next = self
-            .recycled
-            .try_recv()
-            .map(|mut v| {
-                v.clear();
-                v
-            })
-            .unwrap_or_else(|_| Vec::with_capacity(CHUNK_LEN));
-        let full = std::mem::replace(&mut self.buf, next);
-        self.tx.send(Msg::Content(full)).map_err(|_| gone())
+    /// Observations of every entry whose data was appended so far (all of it checked).
+    pub fn observations(&mut self) -> std::io::Result<Vec<Observation>> {
+        self.fail_if_faulted()?;
+        if self.open.is_some() {
+            return Err(std::io::Error::other(
+                "internal error: an entry's data is incomplete",
+            ));
+        }
+        self.flush_batch()?;
+        let (reply_tx, reply_rx) = sync_channel(1);
+        self.tx
+            .send(Msg::Observations(reply_tx))
+            .map_err(|_| gone())?;
+        reply_rx.recv().map_err(|_| gone())
     }
 
-    /// Ends the content section (the last, shorter chunk goes out) and returns the
-    /// chunk digests of the whole section.
+    /// Ends the content section and returns the chunk digests of all of it.
     pub fn end_content(&mut self) -> std::io::Result<ChunkDigests> {
-        self.flush_pending()?;
-        if !self.buf.is_empty() {
-            self.send_chunk()?;
-        }
+        self.fail_if_faulted()?;
+        self.flush_batch()?;
         let (reply_tx, reply_rx) = sync_channel(1);
         self.tx
             .send(Msg::EndContent(reply_tx))
@@ -161,49 +327,550 @@ impl ContentSink<'_> {
 
     /// Bytes after the content section (hashed into the file digest only).
     pub fn tail(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
-        self.flush_pending()?;
-        self.out.write_all(&bytes)?;
+        self.flush_batch()?;
         self.tx.send(Msg::Tail(bytes)).map_err(|_| gone())
     }
 }
 
 impl Write for ContentSink<'_> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.hash(data)?;
-        self.pending.extend_from_slice(data);
-        if self.pending.len() >= PENDING_MAX {
-            self.flush_pending()?;
-        }
+        self.append(data)?;
         Ok(data.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.flush_pending()
+        Ok(())
     }
 }
 
 impl crate::zip::ZipSink for ContentSink<'_> {
-    /// Raw entry data: hashed from the caller's copy, written file-to-file by the kernel
-    /// (`std::io::copy` uses copy_file_range(2) between files, read/write elsewhere).
-    fn append_copy(&mut self, src: &File, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        use std::io::{Read, Seek, SeekFrom};
-        if data.len() < COPY_IN_KERNEL_MIN {
-            // Small data rides with the headers: one write(2) for many entries beats a
-            // seek + copy_file_range per entry.
-            return self.write_all(data);
+    fn append_from(
+        &mut self,
+        input: &Archive,
+        offset: u64,
+        len: u64,
+        _scratch: &mut Vec<u8>,
+    ) -> Result<(), ZipError> {
+        let mut pos = offset;
+        let end = offset + len;
+        while pos < end {
+            let room = self.capacity() - self.filled;
+            let n = ((end - pos).min(room as u64)) as usize;
+            let dst = self
+                .buf
+                .get_mut(self.filled..self.filled + n)
+                .unwrap_or_default();
+            input.read_at(pos, dst)?;
+            self.mark(n);
+            // Only bytes of the pipeline's own input may be re-copied from its file.
+            self.note(n, Some(pos).filter(|_| std::ptr::eq(input, self.input)));
+            self.filled += n;
+            pos += n as u64;
+            if self.filled == self.capacity() {
+                self.send_batch().map_err(ZipError::Write)?;
+            }
         }
-        self.hash(data)?;
-        self.flush_pending()?;
-        let mut src = src;
-        src.seek(SeekFrom::Start(offset))?;
-        let want = data.len() as u64;
-        let copied = std::io::copy(&mut src.take(want), &mut *self.out)?;
-        if copied != want {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the input file shrank while it was copied",
+        Ok(())
+    }
+
+    fn entry_data(&mut self, data: &EntryData<'_>) {
+        if self.open.is_some() {
+            self.fault = Some(format!(
+                "entry {} begins before the previous entry's data ended",
+                data.name
+            ));
+        }
+        if data.data_offset != self.pos() {
+            self.fault = Some(format!(
+                "entry {}: the writer puts its data at {}, the stream is at {}",
+                data.name,
+                data.data_offset,
+                self.pos()
+            ));
+        }
+        let meta = EntryMeta {
+            ordinal: self.ordinal,
+            data_offset: self.pos(),
+            method: data.method,
+            compressed_size: data.compressed_size,
+            uncompressed_size: data.uncompressed_size,
+            crc32: data.crc32,
+            digest: self.v1.filter(|_| v1::needs_digest(data.name)),
+        };
+        self.ordinal += 1;
+        if meta.compressed_size == 0 {
+            // No bytes will come: check the empty data now.
+            self.pieces.push(Piece {
+                meta,
+                range: self.filled..self.filled,
+                first: true,
+                last: true,
+            });
+        } else {
+            self.open = Some(OpenEntry { meta, done: 0 });
+        }
+    }
+}
+
+/// The entry cut by a batch edge, carried into the next batch.
+struct Carried {
+    meta: EntryMeta,
+    check: DataCheck,
+    hasher: Option<Hasher>,
+}
+
+/// The consumer side; [`Processor::run`] on its own thread.
+pub struct Processor<'f> {
+    out: &'f File,
+    input: &'f File,
+    rx: Receiver<Msg>,
+    free: SyncSender<Vec<u8>>,
+    chunks: ChunkDigests,
+    /// Bytes of the current, unfinished chunk from earlier batches.
+    pending: Vec<u8>,
+    carry: Option<Carried>,
+    carry_inflater: Inflater,
+    observations: Vec<Observation>,
+    next_start: u64,
+}
+
+/// A batch the processor, the writer and the file hasher share; whoever finishes with it
+/// last hands the buffer back to the producer.
+struct Shared {
+    batch: Batch,
+    free: SyncSender<Vec<u8>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The producer may have stopped; then nobody needs the buffer.
+        let _ = self.free.try_send(std::mem::take(&mut self.batch.buf));
+    }
+}
+
+impl Shared {
+    fn bytes(&self) -> &[u8] {
+        self.batch.buf.get(..self.batch.len).unwrap_or_default()
+    }
+}
+
+/// What the in-order stages (writer, file hasher) receive.
+enum Ordered {
+    Batch(Arc<Shared>),
+    Tail(Arc<[u8]>),
+}
+
+/// Writes batches and tail bytes in order.
+fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), StreamError> {
+    for msg in rx {
+        match msg {
+            Ordered::Batch(shared) => {
+                write_batch(out, input, shared.bytes(), &shared.batch.segments)?;
+            }
+            Ordered::Tail(bytes) => write_all(out, &bytes)?,
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 of everything, in order; and how many bytes that was.
+fn hasher_stage(rx: Receiver<Ordered>) -> ([u8; 32], u64) {
+    let mut sha = Sha256::new();
+    let mut written = 0u64;
+    for msg in rx {
+        let bytes: &[u8] = match &msg {
+            Ordered::Batch(shared) => shared.bytes(),
+            Ordered::Tail(bytes) => bytes,
+        };
+        sha.update(bytes);
+        written += bytes.len() as u64;
+    }
+    (sha.finalize().into(), written)
+}
+
+thread_local! {
+    static INFLATER: RefCell<Inflater> = RefCell::new(Inflater::default());
+}
+
+impl Processor<'_> {
+    /// Processes batches until the sink is dropped. Writing and the file digest run on
+    /// threads of their own, in order, a few batches behind at most: a core taken away
+    /// from one stage by the machine's other work does not stall the others.
+    pub fn run(mut self) -> Result<Processed, StreamError> {
+        let (out, input) = (self.out, self.input);
+        let (write_tx, write_rx) = sync_channel(BUFFERS);
+        let (hash_tx, hash_rx) = sync_channel(BUFFERS);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || writer_stage(write_rx, out, input));
+            let hasher = scope.spawn(move || hasher_stage(hash_rx));
+            let result = self.dispatch(&write_tx, &hash_tx);
+            drop((write_tx, hash_tx));
+            let wrote = writer
+                .join()
+                .unwrap_or_else(|_| Err(StreamError::Internal("the writer panicked".to_owned())));
+            let hashed = hasher.join();
+            // A write failure is the root cause of whatever the dispatcher saw.
+            wrote?;
+            result?;
+            let (file_sha256, written) =
+                hashed.map_err(|_| StreamError::Internal("the file hasher panicked".to_owned()))?;
+            Ok(Processed {
+                file_sha256,
+                written,
+                observations: std::mem::take(&mut self.observations),
+            })
+        })
+    }
+
+    fn dispatch(
+        &mut self,
+        write_tx: &SyncSender<Ordered>,
+        hash_tx: &SyncSender<Ordered>,
+    ) -> Result<(), StreamError> {
+        let stopped = || StreamError::Internal("the output writer stopped".to_owned());
+        while let Ok(msg) = self.rx.recv() {
+            match msg {
+                Msg::Batch(batch) => {
+                    let shared = Arc::new(Shared {
+                        batch,
+                        free: self.free.clone(),
+                    });
+                    write_tx
+                        .send(Ordered::Batch(Arc::clone(&shared)))
+                        .map_err(|_| stopped())?;
+                    hash_tx
+                        .send(Ordered::Batch(Arc::clone(&shared)))
+                        .map_err(|_| stopped())?;
+                    self.process(&shared.batch)?;
+                }
+                Msg::Observations(reply) => {
+                    if self.carry.is_some() {
+                        return Err(StreamError::Internal(
+                            "an entry's data is incomplete".to_owned(),
+                        ));
+                    }
+                    let _ = reply.send(std::mem::take(&mut self.observations));
+                }
+                Msg::EndContent(reply) => {
+                    if !self.pending.is_empty() {
+                        self.chunks.push_chunk(&self.pending);
+                        self.pending.clear();
+                    }
+                    let _ = reply.send(self.chunks.clone());
+                }
+                Msg::Tail(bytes) => {
+                    let bytes: Arc<[u8]> = bytes.into();
+                    write_tx
+                        .send(Ordered::Tail(Arc::clone(&bytes)))
+                        .map_err(|_| stopped())?;
+                    hash_tx.send(Ordered::Tail(bytes)).map_err(|_| stopped())?;
+                }
+            }
+        }
+        if self.carry.is_some() {
+            return Err(StreamError::Internal(
+                "the output ended inside an entry's data".to_owned(),
             ));
         }
         Ok(())
+    }
+
+    fn process(&mut self, batch: &Batch) -> Result<(), StreamError> {
+        if batch.start != self.next_start {
+            return Err(StreamError::Internal(format!(
+                "batch at {} follows the one ending at {}",
+                batch.start, self.next_start
+            )));
+        }
+        let bytes = batch.buf.get(..batch.len).unwrap_or_default();
+        self.next_start += bytes.len() as u64;
+
+        // Complete chunks: the first may begin in `pending`; a trailing part stays pending.
+        let mut jobs: Vec<(&[u8], &[u8])> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
+        let mut at = 0;
+        let mut extend_pending = false;
+        if !self.pending.is_empty() {
+            let need = CHUNK_LEN - self.pending.len();
+            match bytes.get(..need) {
+                Some(head) => {
+                    jobs.push((&self.pending, head));
+                    at = need;
+                }
+                // Still no complete chunk: all of this batch joins the pending one.
+                None => extend_pending = true,
+            }
+        }
+        while !extend_pending && bytes.len() - at >= CHUNK_LEN {
+            jobs.push((&[], bytes.get(at..at + CHUNK_LEN).unwrap_or_default()));
+            at += CHUNK_LEN;
+        }
+        let rest = bytes.get(at..).unwrap_or_default();
+
+        let (carried, whole): (Vec<&Piece>, Vec<&Piece>) =
+            batch.pieces.iter().partition(|p| !(p.first && p.last));
+        let groups = group(&whole);
+        let algorithms = self.chunks.algorithms().to_vec();
+
+        let carry = &mut self.carry;
+        let carry_inflater = &mut self.carry_inflater;
+        let (carried_result, (digests, checked)) = rayon::join(
+            || check_carried(carry, carry_inflater, &carried, bytes),
+            || {
+                rayon::join(
+                    || {
+                        jobs.par_iter()
+                            .map(|(head, body)| chunk_digests(&algorithms, head, body))
+                            .collect::<Vec<_>>()
+                    },
+                    || {
+                        groups
+                            .par_iter()
+                            .map(|g| check_group(g, bytes))
+                            .collect::<Result<Vec<_>, _>>()
+                    },
+                )
+            },
+        );
+        let carried_obs = carried_result?;
+        for group in checked? {
+            self.observations.extend(group);
+        }
+        self.observations.extend(carried_obs);
+        let mut per_alg: Vec<Vec<u8>> = vec![Vec::new(); algorithms.len()];
+        for chunk in &digests {
+            for (acc, d) in per_alg.iter_mut().zip(chunk) {
+                acc.extend_from_slice(d);
+            }
+        }
+        self.chunks.push_precomputed(&per_alg, digests.len() as u64);
+        if !extend_pending {
+            self.pending.clear();
+        }
+        self.pending.extend_from_slice(rest);
+        Ok(())
+    }
+}
+
+/// Writes a batch in order: runs of buffer bytes with write(2), long runs of input data
+/// file-to-file with copy_file_range(2) (`std::io::copy` between files). Either way the
+/// file's bytes must equal the hashed buffer; self-verification re-hashes the file.
+fn write_batch(
+    out: &File,
+    input: &File,
+    bytes: &[u8],
+    segments: &[Segment],
+) -> Result<(), StreamError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut at = 0;
+    let mut run = 0;
+    for seg in segments {
+        match seg.input_offset {
+            Some(offset) if seg.len >= COPY_IN_KERNEL_MIN => {
+                write_all(out, bytes.get(run..at).unwrap_or_default())?;
+                let mut src = input;
+                let want = seg.len as u64;
+                let copied = src
+                    .seek(SeekFrom::Start(offset))
+                    .and_then(|_| std::io::copy(&mut src.take(want), &mut { out }))
+                    .map_err(StreamError::Write)?;
+                if copied != want {
+                    return Err(StreamError::Write(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the input file shrank while it was copied",
+                    )));
+                }
+                at += seg.len;
+                run = at;
+            }
+            _ => at += seg.len,
+        }
+    }
+    write_all(out, bytes.get(run..at).unwrap_or_default())
+}
+
+fn write_all(mut out: &File, bytes: &[u8]) -> Result<(), StreamError> {
+    #[cfg(test)]
+    let corrupted = test_hooks::corrupt(bytes);
+    #[cfg(test)]
+    let bytes = corrupted.as_deref().unwrap_or(bytes);
+    out.write_all(bytes).map_err(StreamError::Write)
+}
+
+fn chunk_digests(algorithms: &[ContentDigestAlgorithm], head: &[u8], body: &[u8]) -> Vec<Vec<u8>> {
+    algorithms
+        .iter()
+        .map(|a| {
+            let mut d = Vec::with_capacity(64);
+            a.chunk_digest_parts_into(&[head, body], &mut d);
+            d
+        })
+        .collect()
+}
+
+/// Whole entries in runs of about [`GROUP_BYTES`] compressed bytes.
+fn group<'p>(whole: &[&'p Piece]) -> Vec<Vec<&'p Piece>> {
+    let mut groups = Vec::new();
+    let mut current = Vec::new();
+    let mut size = 0;
+    for p in whole {
+        size += p.range.len() + 64;
+        current.push(*p);
+        if size >= GROUP_BYTES {
+            groups.push(std::mem::take(&mut current));
+            size = 0;
+        }
+    }
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    groups
+}
+
+fn entry_fault(meta: &EntryMeta, f: Fault<Infallible>) -> StreamError {
+    match f {
+        Fault::Data(why) => StreamError::Entry {
+            ordinal: meta.ordinal,
+            why,
+        },
+        Fault::Sink(never) => match never {},
+    }
+}
+
+fn observation(meta: &EntryMeta, crc32: u32, size: u64, hasher: Option<Hasher>) -> Observation {
+    Observation {
+        ordinal: meta.ordinal,
+        data_offset: meta.data_offset,
+        method: meta.method,
+        compressed_size: meta.compressed_size,
+        crc32,
+        uncompressed_size: size,
+        digest: meta.digest.zip(hasher.map(Hasher::finish)),
+    }
+}
+
+fn check_group(group: &[&Piece], bytes: &[u8]) -> Result<Vec<Observation>, StreamError> {
+    INFLATER.with(|cell| {
+        let mut inflater = cell.borrow_mut();
+        group
+            .iter()
+            .map(|p| {
+                let data = bytes.get(p.range.clone()).unwrap_or_default();
+                let mut check =
+                    DataCheck::new(p.meta.method, p.meta.uncompressed_size, p.meta.crc32);
+                let mut hasher = p.meta.digest.map(Hash::hasher);
+                let mut sink = |b: &[u8]| -> Result<(), Infallible> {
+                    if let Some(h) = hasher.as_mut() {
+                        h.update(b);
+                    }
+                    Ok(())
+                };
+                check
+                    .feed(&mut inflater, data, &mut sink)
+                    .map_err(|f| entry_fault(&p.meta, f))?;
+                let checked = check
+                    .finish(&mut inflater, &mut sink)
+                    .map_err(|f| entry_fault(&p.meta, f))?;
+                Ok(observation(
+                    &p.meta,
+                    checked.crc32,
+                    checked.uncompressed_size,
+                    hasher,
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The pieces of entries cut by batch edges, in order: at most the end of one that began
+/// earlier and the start of one that goes on.
+fn check_carried(
+    carry: &mut Option<Carried>,
+    inflater: &mut Inflater,
+    pieces: &[&Piece],
+    bytes: &[u8],
+) -> Result<Vec<Observation>, StreamError> {
+    let mut done = Vec::new();
+    for p in pieces {
+        if p.first {
+            if carry.is_some() {
+                return Err(StreamError::Internal(
+                    "an entry begins inside another one's data".to_owned(),
+                ));
+            }
+            *carry = Some(Carried {
+                meta: p.meta,
+                check: DataCheck::new(p.meta.method, p.meta.uncompressed_size, p.meta.crc32),
+                hasher: p.meta.digest.map(Hash::hasher),
+            });
+        }
+        let Some(c) = carry.as_mut() else {
+            return Err(StreamError::Internal(
+                "entry data continues, but no entry began".to_owned(),
+            ));
+        };
+        if c.meta.ordinal != p.meta.ordinal {
+            return Err(StreamError::Internal(
+                "pieces of two entries interleave".to_owned(),
+            ));
+        }
+        let data = bytes.get(p.range.clone()).unwrap_or_default();
+        let hasher = &mut c.hasher;
+        let mut sink = |b: &[u8]| -> Result<(), Infallible> {
+            if let Some(h) = hasher.as_mut() {
+                h.update(b);
+            }
+            Ok(())
+        };
+        c.check
+            .feed(inflater, data, &mut sink)
+            .map_err(|f| entry_fault(&p.meta, f))?;
+        if p.last {
+            let Some(c) = carry.take() else {
+                continue;
+            };
+            let mut hasher = c.hasher;
+            let mut sink = |b: &[u8]| -> Result<(), Infallible> {
+                if let Some(h) = hasher.as_mut() {
+                    h.update(b);
+                }
+                Ok(())
+            };
+            let checked = c
+                .check
+                .finish(inflater, &mut sink)
+                .map_err(|f| entry_fault(&c.meta, f))?;
+            done.push(observation(
+                &c.meta,
+                checked.crc32,
+                checked.uncompressed_size,
+                hasher,
+            ));
+        }
+    }
+    Ok(done)
+}
+
+/// Faults injected by unit tests into what is written (never compiled into fuse).
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use std::sync::Mutex;
+
+    /// A batch being written that contains one of these byte strings gets one byte of
+    /// it flipped in the file only (after it was hashed and checked). Tests use strings
+    /// only their own APK contains, so parallel tests do not disturb each other.
+    pub static CORRUPT_WRITES_OF: Mutex<Vec<&'static [u8]>> = Mutex::new(Vec::new());
+
+    pub fn corrupt(bytes: &[u8]) -> Option<Vec<u8>> {
+        let needles = CORRUPT_WRITES_OF.lock().ok()?.clone();
+        for needle in needles {
+            if let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) {
+                let mut v = bytes.to_vec();
+                if let Some(b) = v.get_mut(at) {
+                    *b ^= 0x20;
+                }
+                return Some(v);
+            }
+        }
+        None
     }
 }

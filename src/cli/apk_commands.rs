@@ -9,6 +9,7 @@ use super::args::{SignArgs, VerifyArgs};
 use crate::apk::{self, Progress, Scheme, SignOptions};
 use crate::error::Error;
 use crate::keys;
+use crate::zip::Archive;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -24,12 +25,12 @@ fn scheme_names(s: &[Scheme]) -> Vec<&'static str> {
         .collect()
 }
 
-/// `fuse verify APP`.
-pub fn verify(args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
+/// `fuse verify APP`; `archive` is the input as `crate::format::detect` opened it.
+pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
     if args.report.is_some() {
         return Err(Error::NotAvailable("verify --report").into());
     }
-    let archive = apk::open_apk(&args.app, "verify").map_err(Error::from)?;
+    let archive = apk::require_apk(archive, &args.app, "verify").map_err(Error::from)?;
     let v = apk::verify(&archive, None).map_err(Error::from)?;
     if out.json {
         out.json_result(&json!({
@@ -53,9 +54,9 @@ pub fn verify(args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `fuse sign APP [-o OUT]`.
-pub fn sign(args: &SignArgs, out: &Output) -> anyhow::Result<()> {
-    let archive = apk::open_apk(&args.app, "sign").map_err(Error::from)?;
+/// `fuse sign APP [-o OUT]`; `archive` is the input as `crate::format::detect` opened it.
+pub fn sign(archive: Archive, args: &SignArgs, out: &Output) -> anyhow::Result<()> {
+    let archive = apk::require_apk(archive, &args.app, "sign").map_err(Error::from)?;
     let output = args
         .output
         .output

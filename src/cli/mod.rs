@@ -51,12 +51,12 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
         Command::Sign(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
             (_, PackageKind::Ipa) => ios::sign(args, out),
-            _ => apk_commands::sign(args, out),
+            (archive, _) => apk_commands::sign(archive, args, out),
         },
         Command::Verify(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
             (_, PackageKind::Ipa) => ios::verify(args, out),
-            _ => apk_commands::verify(args, out),
+            (archive, _) => apk_commands::verify(archive, args, out),
         },
         Command::Inspect(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),

@@ -10,6 +10,7 @@
 //! crate accepts what an APK may not (ZIP64, gaps, prefixes, duplicate names). See
 //! `docs/quirks.md` for every rule and why it exists.
 
+pub mod check;
 pub mod dos_time;
 pub mod error;
 pub mod extra;
@@ -21,4 +22,4 @@ pub mod write;
 pub use dos_time::DosTime;
 pub use error::ZipError;
 pub use read::{APK_SIG_BLOCK_MAGIC, Archive, Entry};
-pub use write::{Compression, Written, ZipSink, ZipWriter, default_alignment};
+pub use write::{Compression, EntryData, Written, ZipSink, ZipWriter, default_alignment};

@@ -17,6 +17,7 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use super::check::{DataCheck, Fault, Inflater};
 use super::error::ZipError;
 use super::extra;
 use super::limits;
@@ -171,11 +172,12 @@ impl Archive {
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by_key(|&i| entries.get(i).map_or(0, |e| e.central.local_header_offset));
         let mut expected_offset = 0u64;
+        let mut window = Window::default();
         for &i in &order {
             let Some(e) = entries.get_mut(i) else {
                 continue;
             };
-            r.read_local(e, cd_offset)?;
+            r.read_local(e, cd_offset, &mut window)?;
             if e.local_offset != expected_offset {
                 let why = if e.local_offset > expected_offset {
                     if expected_offset == 0 {
@@ -283,89 +285,25 @@ impl Archive {
         F: FnMut(&[u8]) -> Result<(), ZipError>,
     {
         const BLOCK: usize = 64 << 10;
-        let mut crc = crc32fast::Hasher::new();
-        let declared = e.uncompressed_size();
         // Small entries (most of an APK) get small buffers: no 64 KiB memset per file.
         let in_len = (e.compressed_size() as usize).clamp(1, BLOCK);
         let mut input = vec![0u8; in_len];
+        let mut inflater = Inflater::with_output(e.uncompressed_size() as usize);
+        let mut check = DataCheck::for_entry(e);
         let mut pos = e.data_offset;
         let end = e.data_offset + e.compressed_size();
-        if e.is_stored() {
-            while pos < end {
-                let n = (end - pos).min(in_len as u64) as usize;
-                let chunk = input.get_mut(..n).unwrap_or_default();
-                self.read_at(pos, chunk)?;
-                crc.update(chunk);
-                sink(chunk)?;
-                pos += n as u64;
-            }
-        } else {
-            let mut inflate = flate2::Decompress::new(false);
-            let mut output = vec![0u8; (declared as usize).clamp(1, BLOCK)];
-            let mut avail: Range<usize> = 0..0;
-            let mut produced: u64 = 0;
-            loop {
-                if avail.is_empty() && pos < end {
-                    let n = (end - pos).min(in_len as u64) as usize;
-                    let chunk = input.get_mut(..n).unwrap_or_default();
-                    self.read_at(pos, chunk)?;
-                    pos += n as u64;
-                    avail = 0..n;
-                }
-                let before_in = inflate.total_in();
-                let before_out = inflate.total_out();
-                let flush = if pos >= end {
-                    flate2::FlushDecompress::Finish
-                } else {
-                    flate2::FlushDecompress::None
-                };
-                let status = inflate
-                    .decompress(
-                        input.get(avail.clone()).unwrap_or_default(),
-                        &mut output,
-                        flush,
-                    )
-                    .map_err(|err| self.bad_entry(e, format!("corrupt deflate data ({err})")))?;
-                let used = (inflate.total_in() - before_in) as usize;
-                let made = (inflate.total_out() - before_out) as usize;
-                avail.start += used;
-                produced += made as u64;
-                if produced > declared {
-                    return Err(self.bad_entry(
-                        e,
-                        format!("it inflates to more than its declared {declared} bytes"),
-                    ));
-                }
-                let out = output.get(..made).unwrap_or_default();
-                crc.update(out);
-                sink(out)?;
-                match status {
-                    flate2::Status::StreamEnd => break,
-                    _ if used == 0 && made == 0 && avail.is_empty() && pos >= end => {
-                        return Err(self.bad_entry(
-                            e,
-                            "its deflate stream ends early (truncated data)".to_owned(),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            if !avail.is_empty() || pos < end {
-                return Err(self.bad_entry(
-                    e,
-                    "data follows the end of its deflate stream (declared size lie)".to_owned(),
-                ));
-            }
-            if produced != declared {
-                return Err(self.bad_entry(
-                    e,
-                    format!("it inflates to {produced} bytes, not its declared {declared}"),
-                ));
-            }
+        let fault = |f: Fault<ZipError>| match f {
+            Fault::Data(why) => self.bad_entry(e, why),
+            Fault::Sink(err) => err,
+        };
+        while pos < end {
+            let n = (end - pos).min(in_len as u64) as usize;
+            let chunk = input.get_mut(..n).unwrap_or_default();
+            self.read_at(pos, chunk)?;
+            pos += n as u64;
+            check.feed(&mut inflater, chunk, &mut sink).map_err(fault)?;
         }
-        if crc.finalize() != e.crc32() {
-            return Err(self.bad_entry(e, "its CRC-32 does not match its data".to_owned()));
-        }
+        check.finish(&mut inflater, &mut sink).map_err(fault)?;
         Ok(())
     }
 
@@ -392,6 +330,15 @@ impl Archive {
         ZipError::malformed(&self.path, format!("entry {}", e.name), why)
     }
 }
+
+/// Read-ahead window for local headers.
+#[derive(Default)]
+struct Window {
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+const WINDOW: u64 = 64 << 10;
 
 /// Positioned reads with error context, used while opening.
 struct Reader<'a> {
@@ -420,6 +367,30 @@ impl Reader<'_> {
                 source,
             })?;
         Ok(buf)
+    }
+
+    /// `n` bytes at `offset` through `win`: a miss reads up to 64 KiB (never past
+    /// `limit`), so the local headers of consecutive small entries cost one `pread` per
+    /// window rather than one each (21,000 entries: ~300 reads instead of 21,000).
+    fn read_windowed(
+        &self,
+        win: &mut Window,
+        offset: u64,
+        n: usize,
+        limit: u64,
+        what: &str,
+    ) -> Result<Vec<u8>, ZipError> {
+        let hit = offset
+            .checked_sub(win.start)
+            .and_then(|at| usize::try_from(at).ok())
+            .and_then(|at| win.bytes.get(at..at.checked_add(n)?));
+        if let Some(bytes) = hit {
+            return Ok(bytes.to_vec());
+        }
+        let len = (n as u64).max(WINDOW.min(limit.saturating_sub(offset)));
+        win.bytes = self.read_vec(offset, len as usize, what)?;
+        win.start = offset;
+        Ok(win.bytes.get(..n).unwrap_or_default().to_vec())
     }
 
     /// Finds the one end-of-central-directory record. Android and apksig take the record
@@ -514,7 +485,7 @@ impl Reader<'_> {
     }
 
     /// Reads and checks the local header of `e` against its central record.
-    fn read_local(&self, e: &mut Entry, cd_offset: u64) -> Result<(), ZipError> {
+    fn read_local(&self, e: &mut Entry, cd_offset: u64, win: &mut Window) -> Result<(), ZipError> {
         let what = || format!("entry {}", e.name);
         let lfh_at = e.local_offset;
         if lfh_at + LOCAL_HEADER_LEN as u64 > cd_offset {
@@ -523,10 +494,10 @@ impl Reader<'_> {
                 "its local header offset points past the entries (into or beyond the central directory)",
             ));
         }
-        // One read usually covers header, name and extra (a second only for long extras):
-        // 21,000 entries cost 21,000 preads, not 42,000.
+        // One window read usually covers header, name and extra of many entries (a
+        // second read only for long extras).
         let guess = (LOCAL_HEADER_LEN + e.name.len() + 256).min((cd_offset - lfh_at) as usize);
-        let head = self.read_vec(lfh_at, guess, "local header")?;
+        let head = self.read_windowed(win, lfh_at, guess, cd_offset, "local header")?;
         let local = LocalHeader::parse(&head).ok_or_else(|| {
             self.bad(
                 what(),
@@ -534,9 +505,13 @@ impl Reader<'_> {
             )
         })?;
         let var_len = usize::from(local.name_len) + usize::from(local.extra_len);
-        let var = match head.get(LOCAL_HEADER_LEN..LOCAL_HEADER_LEN + var_len) {
-            Some(v) => v.to_vec(),
-            None => self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?,
+        let long;
+        let var: &[u8] = match head.get(LOCAL_HEADER_LEN..LOCAL_HEADER_LEN + var_len) {
+            Some(v) => v,
+            None => {
+                long = self.read_vec(lfh_at + LOCAL_HEADER_LEN as u64, var_len, "local header")?;
+                &long
+            }
         };
         let (lname, lextra) = var.split_at(usize::from(local.name_len).min(var.len()));
         if lname != e.name.as_bytes() {
@@ -584,7 +559,7 @@ impl Reader<'_> {
         }
         if has_descriptor {
             let avail = (cd_offset - data_end).min(16) as usize;
-            let d = self.read_vec(data_end, avail, "data descriptor")?;
+            let d = self.read_windowed(win, data_end, avail, cd_offset, "data descriptor")?;
             let mut r = Le::new(&d);
             let first = r.u32();
             let (len, mut r) = if first == Some(DATA_DESCRIPTOR_SIG) {

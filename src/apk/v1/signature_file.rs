@@ -28,7 +28,13 @@ pub fn build_manifest(
         .find(|(n, _)| n.eq_ignore_ascii_case("Manifest-Version"))
         .map_or("1.0", |(_, v)| v.as_str());
     manifest::write_main_section(&mut bytes, ("Manifest-Version", version), main);
-    digests.sort_by(|a, b| java_cmp(&a.0, &b.0));
+    // Java orders by UTF-16 code units, which equals byte (code point) order unless a
+    // name has a character beyond U+FFFF (4 UTF-8 bytes, lead byte >= 0xF0).
+    if digests.iter().any(|(n, _)| n.bytes().any(|b| b >= 0xF0)) {
+        digests.sort_by(|a, b| java_cmp(&a.0, &b.0));
+    } else {
+        digests.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
     let attr = entry_digest_attr(hash);
     let mut sections = Vec::with_capacity(digests.len());
     for (name, digest) in digests.iter() {
@@ -74,4 +80,30 @@ pub fn build_signature_file(hash: Hash, manifest: &BuiltManifest, schemes: &[u32
         out.extend_from_slice(b"\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(names: &[&str]) -> Vec<String> {
+        let mut d: Vec<(String, Vec<u8>)> =
+            names.iter().map(|n| ((*n).to_owned(), vec![0])).collect();
+        let built = build_manifest(Hash::Sha256, &mut d, None);
+        built.sections.into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn entries_are_in_java_string_order_with_or_without_supplementary_characters() {
+        // Byte order equals UTF-16 order for these (the fast path) ...
+        assert_eq!(
+            order(&["b", "\u{FF61}", "a/\u{e9}", "a/b", "A"]),
+            ["A", "a/b", "a/\u{e9}", "b", "\u{FF61}"]
+        );
+        // ... and not once a character beyond U+FFFF appears (surrogates sort below U+FF61).
+        assert_eq!(
+            order(&["\u{FF61}", "\u{1F600}", "a"]),
+            ["a", "\u{1F600}", "\u{FF61}"]
+        );
+    }
 }

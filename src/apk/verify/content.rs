@@ -6,6 +6,10 @@ use crate::apk::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
 use crate::zip::records::{EOCD_CD_OFFSET_FIELD, Eocd};
 use crate::zip::{Archive, ZipError};
 
+thread_local! {
+    static CHUNK_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Top-level digest per algorithm.
 pub type Digests = Vec<(ContentDigestAlgorithm, Vec<u8>)>;
 
@@ -20,9 +24,12 @@ pub fn compute(
     let chunks = block_start.div_ceil(CHUNK_LEN as u64);
     let per_chunk: Vec<Vec<Vec<u8>>> = (0..chunks)
         .into_par_iter()
-        .map_init(
-            || vec![0u8; CHUNK_LEN],
-            |buf, i| {
+        .map(|i| {
+            // One buffer per thread for the whole run (not one 1 MiB allocation, and its
+            // page faults, per rayon split).
+            CHUNK_BUF.with(|cell| {
+                let mut buf = cell.borrow_mut();
+                buf.resize(CHUNK_LEN, 0);
                 let start = i * CHUNK_LEN as u64;
                 let len = (block_start - start).min(CHUNK_LEN as u64) as usize;
                 let chunk = buf.get_mut(..len).unwrap_or_default();
@@ -35,8 +42,8 @@ pub fn compute(
                         d
                     })
                     .collect())
-            },
-        )
+            })
+        })
         .collect::<Result<_, ZipError>>()?;
     let mut per_alg = vec![Vec::with_capacity(per_chunk.len() * 64); algs.len()];
     for chunk in per_chunk {

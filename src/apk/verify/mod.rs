@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::digest::ContentDigestAlgorithm;
 use super::error::ApkError;
+use super::observed::Observed;
 use super::signer::Scheme;
 use super::signing_block::{self, V2_BLOCK_ID, V3_BLOCK_ID, V31_BLOCK_ID};
 use super::{min_sdk, v1 as v1_scheme};
@@ -37,8 +38,29 @@ pub struct Verified {
     pub algorithms: Vec<u32>,
 }
 
-/// Verifies an opened archive.
+/// Verifies an opened archive, every check from the file alone.
 pub fn verify(archive: &Archive, min_sdk_override: Option<u32>) -> Result<Verified, ApkError> {
+    verify_inner(archive, min_sdk_override, None)
+}
+
+/// Self-verification of a file fuse just wrote: the same checks as [`verify`], except
+/// that an entry's v1 digest is taken from `observed` (what the signer computed from the
+/// bytes it wrote) instead of inflating the entry again — and only once the v2/v3
+/// content digest, recomputed here from the file, has matched the signed one. That match
+/// proves the file holds the bytes the observations were made from (docs/signing.md).
+pub fn verify_observed(
+    archive: &Archive,
+    min_sdk_override: Option<u32>,
+    observed: &Observed,
+) -> Result<Verified, ApkError> {
+    verify_inner(archive, min_sdk_override, Some(observed))
+}
+
+fn verify_inner(
+    archive: &Archive,
+    min_sdk_override: Option<u32>,
+    observed: Option<&Observed>,
+) -> Result<Verified, ApkError> {
     let manifest = archive.entry("AndroidManifest.xml").ok_or_else(|| {
         ApkError::not_apk(
             format!("{}", archive.path().display()),
@@ -98,6 +120,8 @@ pub fn verify(archive: &Archive, min_sdk_override: Option<u32>) -> Result<Verifi
     for s in v2.iter().chain(v3.iter()).flatten() {
         needed.extend(s.digests.keys().copied());
     }
+    // Whether the content digest of some signer was recomputed from this file and matched.
+    let mut content_proven = false;
     if let (Some(start), false) = (block_start, needed.is_empty()) {
         let algs: Vec<ContentDigestAlgorithm> = needed.into_iter().collect();
         let actual = content::compute(archive, start, &algs)?
@@ -115,12 +139,13 @@ pub fn verify(archive: &Archive, min_sdk_override: Option<u32>) -> Result<Verifi
                             ),
                         ));
                     }
+                    content_proven = true;
                 }
             }
         }
     }
 
-    let v1 = v1::verify(archive)?;
+    let v1 = v1::verify_with(archive, observed.filter(|_| content_proven))?;
 
     // Stripping protection.
     if v2
