@@ -307,12 +307,10 @@ pub fn sign_file(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".fuse-")
-        .suffix(".aab.tmp")
-        .tempfile_in(&dir)
-        .map_err(out_err)?;
+    let mut temp = crate::atomic::temp_in(&dir, ".aab.tmp").map_err(out_err)?;
+    crate::pause::at("temp-created");
     let signed = write_signed(input, plan, key, signer_name, time, temp.as_file_mut())?;
+    crate::pause::at("written");
     temp.as_file().sync_all().map_err(out_err)?;
     let self_check = |e: String| ApkError::verify("self-verification of the output", e);
     let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
@@ -324,6 +322,7 @@ pub fn sign_file(
             self_check("the written bundle's signer differs from the key used".to_owned()).into(),
         );
     }
+    crate::pause::at("verified");
     if force {
         temp.persist(output).map_err(|e| out_err(e.error))?;
     } else {
@@ -333,6 +332,7 @@ pub fn sign_file(
     if let Ok(d) = File::open(&dir) {
         let _ = d.sync_all();
     }
+    crate::pause::at("renamed");
     Ok((signed, verified))
 }
 
