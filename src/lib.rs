@@ -7,6 +7,7 @@
 pub mod aab;
 pub mod android;
 pub mod apk;
+pub mod atomic;
 pub mod axml;
 pub mod calendar;
 pub mod certify;
@@ -17,6 +18,8 @@ pub mod fusion_set;
 pub mod ios;
 pub mod keys;
 pub mod macho;
+#[doc(hidden)]
+pub mod pause;
 pub mod payloads;
 pub mod pin;
 pub mod report;

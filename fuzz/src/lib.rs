@@ -94,3 +94,19 @@ pub const HOSTS: [&str; 5] = [
     "EXAMPLE.test.",
     "127.0.0.1",
 ];
+
+/// Fuzzer bytes as a file, for parsers whose entry point is a path (`zip::Archive::open`,
+/// `keys::load`, `fusion_set::load`): `fuzz/target/inputs/<pid>-<slot>.bin`, rewritten
+/// for every input (scripts/fuzz-smoke empties the folder before a run).
+pub fn as_file_in_slot(slot: &str, data: &[u8]) -> std::path::PathBuf {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/target/inputs"));
+    std::fs::create_dir_all(dir).expect("create fuzz/target/inputs");
+    let path = dir.join(format!("{}-{slot}.bin", std::process::id()));
+    std::fs::write(&path, data).expect("write the fuzz input file");
+    path
+}
+
+/// [`as_file_in_slot`] with the default slot.
+pub fn as_file(data: &[u8]) -> std::path::PathBuf {
+    as_file_in_slot("input", data)
+}

@@ -331,12 +331,10 @@ pub fn sign_file_timed(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".fuse-")
-        .suffix(".aab.tmp")
-        .tempfile_in(&dir)
-        .map_err(out_err)?;
+    let mut temp = crate::atomic::temp_in(&dir, ".aab.tmp").map_err(out_err)?;
+    crate::pause::at("temp-created");
     let signed = write_signed(input, plan, key, signer_name, time, temp.as_file_mut())?;
+    crate::pause::at("written");
     temp.as_file().sync_all().map_err(out_err)?;
     let write_and_sign = started.elapsed();
     let started = std::time::Instant::now();
@@ -350,6 +348,7 @@ pub fn sign_file_timed(
             self_check("the written bundle's signer differs from the key used".to_owned()).into(),
         );
     }
+    crate::pause::at("verified");
     if force {
         temp.persist(output).map_err(|e| out_err(e.error))?;
     } else {
@@ -363,6 +362,7 @@ pub fn sign_file_timed(
         write_and_sign,
         verify: started.elapsed(),
     };
+    crate::pause::at("renamed");
     Ok((signed, verified, times))
 }
 

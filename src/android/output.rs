@@ -83,20 +83,20 @@ pub fn write_verified(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".fuse-")
-        .suffix(".apk.tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| output_error(output, e))?;
+    // `.fuse-<pid>-…`: a killed run's temp file is swept by the next run (src/atomic.rs).
+    let mut temp = crate::atomic::temp_in(&dir, ".apk.tmp").map_err(|e| output_error(output, e))?;
+    crate::pause::at("temp-created");
 
+    let paused = crate::pause::Writing::new(progress);
     let timed = Timed {
-        inner: progress,
+        inner: &paused,
         last: Mutex::new(None),
     };
     let started = Instant::now();
     let (signed, observed) =
         apk::write_observed(input, plan, key, opts, temp.as_file_mut(), &timed)?;
     let finished = Instant::now();
+    crate::pause::at("written");
     let entries_done = timed
         .last
         .lock()
@@ -146,6 +146,7 @@ pub fn write_verified(
     });
     let verified = checked?;
     synced.map_err(|e| output_error(output, e))?;
+    crate::pause::at("verified");
     if force {
         temp.persist(output)
             .map_err(|e| output_error(output, e.error))?;
@@ -157,6 +158,7 @@ pub fn write_verified(
         // Makes the rename durable; a failure here cannot undo it, so it is not fatal.
         let _ = d.sync_all();
     }
+    crate::pause::at("renamed");
     Ok(Written {
         signed,
         verified,

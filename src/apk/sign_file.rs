@@ -71,12 +71,11 @@ pub fn sign_file(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".fuse-")
-        .suffix(".apk.tmp")
-        .tempfile_in(&dir)
-        .map_err(out_err)?;
-    let (signed, observed) = write_observed(input, plan, key, opts, temp.as_file_mut(), progress)?;
+    let mut temp = crate::atomic::temp_in(&dir, ".apk.tmp").map_err(out_err)?;
+    crate::pause::at("temp-created");
+    let progress = crate::pause::Writing::new(progress);
+    let (signed, observed) = write_observed(input, plan, key, opts, temp.as_file_mut(), &progress)?;
+    crate::pause::at("written");
     // The fsync (disk-bound) runs while the verifier re-reads the file from the page
     // cache (CPU-bound); the rename waits for both. The verifier recomputes the v2/v3
     // content digest from the file and then takes each entry's v1 digest from what the
@@ -108,6 +107,7 @@ pub fn sign_file(
             "the written APK's signers or schemes differ from what was signed",
         ));
     }
+    crate::pause::at("verified");
     if force {
         temp.persist(output).map_err(|e| out_err(e.error))?;
     } else {
@@ -117,6 +117,7 @@ pub fn sign_file(
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
+    crate::pause::at("renamed");
     Ok((signed, verified))
 }
 

@@ -22,6 +22,9 @@ pub const PADDING_BLOCK_ID: u32 = 0x4272_6577;
 /// v2 signed-data attribute: "this APK is also signed with scheme <value>".
 pub const STRIPPING_PROTECTION_ATTR_ID: u32 = 0xbeef_f00d;
 pub const PAGE: usize = 4096;
+/// Largest block `fuse verify` reads into memory. apksigner's blocks are a few KB (a
+/// 4096-byte multiple); key rotation and source stamps add a few KB more.
+pub const MAX_BLOCK_LEN: u64 = 16 << 20;
 
 /// Assembles the block from `(id, value)` pairs, padded as apksigner pads it.
 pub fn build(pairs: &[(u32, Vec<u8>)]) -> Vec<u8> {
@@ -67,7 +70,12 @@ pub fn parse(block: &[u8]) -> Result<Vec<(u32, Range<usize>)>, &'static str> {
             .and_then(|b| b.try_into().ok())
             .map(u64::from_le_bytes)
             .ok_or("a pair header runs past the block")?;
-        if len < 4 || len > (pairs_end - pos - 8) as u64 {
+        // `pos + 8 <= pairs_end` holds here only if the header fits; checked, not assumed
+        // (fuzz: 4 stray bytes after the last pair underflowed this subtraction).
+        let room = pairs_end
+            .checked_sub(pos + 8)
+            .ok_or("a pair header runs past the block")?;
+        if len < 4 || len > room as u64 {
             return Err("a pair length points outside the block");
         }
         let id = block
@@ -154,6 +162,21 @@ mod tests {
             assert_eq!(pairs[1].0, V3_BLOCK_ID);
             assert_eq!(pairs.last().unwrap().0, PADDING_BLOCK_ID);
         }
+    }
+
+    #[test]
+    fn stray_bytes_after_the_last_pair_are_an_error() {
+        // fuzz/apk_signing_block crash: 4 bytes left where a pair header needs 12.
+        let b = build(&[(V2_BLOCK_ID, vec![1; 10])]);
+        let pairs_end = b.len() - 24;
+        let mut odd = b[..pairs_end].to_vec();
+        odd.extend_from_slice(&[1, 2, 3, 4]);
+        odd.extend_from_slice(&b[pairs_end..]);
+        let size = (odd.len() - 8) as u64;
+        odd[..8].copy_from_slice(&size.to_le_bytes());
+        let at = odd.len() - 24;
+        odd[at..at + 8].copy_from_slice(&size.to_le_bytes());
+        assert!(parse(&odd).is_err());
     }
 
     #[test]

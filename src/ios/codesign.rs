@@ -118,7 +118,47 @@ pub fn sign_in_place(app_dir: &Path, options: &SignOptions<'_>) -> Result<(), Er
             .map_err(|e| signing_error(format!("entitlements for {path}: {e}")))?;
     }
 
+    check_every_macho(app_dir)?;
     UnifiedSigner::new(settings)
         .sign_path_in_place(app_dir)
         .map_err(|e| signing_error(e.to_string()))
+}
+
+/// apple-codesign reads the existing signature of every Mach-O file it re-signs and
+/// trusts its fields, so each one gets fuse's bounded parse first (`crate::macho`).
+/// Fat magic with 20 or more slices is a Java class file (`file(1)` draws the same line).
+fn check_every_macho(app_dir: &Path) -> Result<(), Error> {
+    let mut stack = vec![app_dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("read", &dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read", &dir, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| Error::io("read", &path, e))?;
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let mut head = [0u8; 8];
+            let read = std::fs::File::open(&path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .map_err(|e| Error::io("read", &path, e))?;
+            let head = head.get(..read).unwrap_or_default();
+            let java_class = crate::macho::fat::fat_magic(head).is_some()
+                && crate::macho::raw::be_u32(head, 4).is_some_and(|n| n >= 20);
+            if crate::macho::looks_like_macho(head) && !java_class {
+                let data = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+                let what = path
+                    .strip_prefix(app_dir.parent().unwrap_or(app_dir))
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                crate::macho::parse(&data, &what)?;
+            }
+        }
+    }
+    Ok(())
 }

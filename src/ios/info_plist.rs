@@ -60,28 +60,35 @@ fn check_xml_depth(data: &[u8]) -> Result<(), String> {
         } else if rest.starts_with(b"<![CDATA[") {
             skip_to(b"]]>")
         } else {
-            let close = skip_to(b">");
+            // The tag ends at the first `>` outside a quoted attribute value, as an XML
+            // reader sees it (a quoted `>` must not end it early, or markup hidden in an
+            // attribute would be counted).
+            let close = tag_end(rest).map(|p| start + p + 1);
             let tag = data
                 .get(start + 1..close.unwrap_or(start + 1).saturating_sub(1))
                 .unwrap_or_default();
-            let name_end = tag
+            let (closing, body) = match tag.strip_prefix(b"/") {
+                Some(body) => (true, body),
+                None => (false, tag),
+            };
+            let name_end = body
                 .iter()
                 .position(|b| b.is_ascii_whitespace() || *b == b'/')
-                .unwrap_or(tag.len());
-            let name = tag.get(..name_end).unwrap_or_default();
+                .unwrap_or(body.len());
+            let name = body.get(..name_end).unwrap_or_default();
             let self_closing = tag.ends_with(b"/");
             elements += 1;
             if elements > MAX_EVENTS {
                 return Err(format!("more than {MAX_EVENTS} values"));
             }
-            match name {
-                b"array" | b"dict" if !self_closing => {
+            match (closing, name) {
+                (false, b"array" | b"dict") if !self_closing => {
                     depth += 1;
                     if depth > MAX_DEPTH {
                         return Err(format!("nested deeper than {MAX_DEPTH} levels"));
                     }
                 }
-                b"/array" | b"/dict" => depth = depth.saturating_sub(1),
+                (true, b"array" | b"dict") => depth = depth.saturating_sub(1),
                 _ => {}
             }
             close
@@ -89,6 +96,21 @@ fn check_xml_depth(data: &[u8]) -> Result<(), String> {
         at = next.ok_or_else(|| "unterminated XML markup".to_owned())?;
     }
     Ok(())
+}
+
+/// Offset of the `>` that ends the markup starting at `tag[0] == b'<'`, skipping quoted
+/// attribute values.
+fn tag_end(tag: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in tag.iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Walk a binary plist's object graph from its top object without recursion: bounded
@@ -273,6 +295,38 @@ mod tests {
             assert_eq!(info.minimum_os.as_deref(), Some("14.0"));
             assert_eq!(info.format, format);
         }
+    }
+
+    #[test]
+    fn many_sibling_collections_are_not_depth() {
+        // tests/hostile ipa-info-plist-40-sibling-arrays: closing tags were never matched,
+        // so every <array>/<dict> counted as one more level.
+        let mut dict = plist::Dictionary::new();
+        dict.insert("CFBundleIdentifier".into(), "com.example.a".into());
+        dict.insert("CFBundleExecutable".into(), "A".into());
+        for i in 0..100 {
+            dict.insert(format!("K{i}"), plist::Value::Array(vec!["x".into()]));
+        }
+        let mut xml = Vec::new();
+        plist::Value::Dictionary(dict)
+            .to_writer_xml(&mut xml)
+            .unwrap();
+        assert!(BundleInfo::parse(&xml).is_ok());
+    }
+
+    #[test]
+    fn markup_hidden_in_attribute_values_does_not_reset_the_depth() {
+        // A quoted `>` ended the tag early, so a `</array>` inside the attribute value
+        // counted as a close: nesting of any depth passed the scan.
+        let level = br#"<array><string a=">" b="</array>">s</string>"#;
+        let mut xml = b"<plist><dict><key>K</key>".to_vec();
+        for _ in 0..40 {
+            xml.extend_from_slice(level);
+        }
+        xml.extend_from_slice(&b"</array>".repeat(40));
+        xml.extend_from_slice(b"</dict></plist>");
+        let err = parse_bounded(&xml).unwrap_err();
+        assert!(err.contains("nested deeper"), "{err}");
     }
 
     #[test]

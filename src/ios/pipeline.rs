@@ -68,9 +68,8 @@ fn unpack(
     path: &Path,
     zip: &mut zip::ZipArchive<std::io::BufReader<fs::File>>,
 ) -> Result<Unpacked, Error> {
-    let dir = tempfile::Builder::new()
-        .prefix("fuse-ipa-")
-        .tempdir()
+    // `.fuse-<pid>-…` in the temp folder: a killed run's tree is swept by the next run.
+    let dir = crate::atomic::temp_dir_in(&std::env::temp_dir())
         .map_err(|e| Error::io("create a temporary folder for", path, e))?;
     let entries = archive::extract(zip, dir.path())?;
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
@@ -429,15 +428,16 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".fuse-")
-        .suffix(".ipa.tmp")
-        .tempfile_in(out_dir)
+    // `.fuse-<pid>-…`: a killed run's temp file is swept by the next run (src/atomic.rs).
+    let mut temp = crate::atomic::temp_in(out_dir, ".ipa.tmp")
         .map_err(|e| Error::io("create a temporary file in", out_dir, e))?;
+    crate::pause::at("temp-created");
     archive::write(temp.as_file_mut(), &mut zip, &plan, request.output)?;
     lap(&mut times.write);
+    crate::pause::at("written");
 
     let (output_facts, verification) = verify(temp.path(), request.payload.is_some())?;
+    crate::pause::at("verified");
     if request.force {
         temp.persist(request.output)
             .map_err(|e| Error::io("write", request.output, e.error))?;
@@ -446,6 +446,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
             .map_err(|e| Error::io("write", request.output, e.error))?;
     }
     lap(&mut times.verify);
+    crate::pause::at("renamed");
     Ok(IosOutcome {
         input: input_facts,
         output: output_facts,

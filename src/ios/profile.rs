@@ -65,6 +65,16 @@ impl Profile {
             signer
                 .verify_signature_with_signed_data(&signed)
                 .map_err(|e| format!("its CMS signature does not verify ({e})"))?;
+            // With signed attributes the signature covers only them; the content is bound
+            // by their messageDigest, which the call above does not compare (a changed
+            // plist passed until this check; hostile case profile-content-tampered).
+            if signer.signed_attributes().is_some() {
+                signer
+                    .verify_message_digest_with_signed_data(&signed)
+                    .map_err(|e| {
+                        format!("its CMS signature does not verify: the plist was changed after signing ({e})")
+                    })?;
+            }
         }
         let content = signed
             .signed_content()

@@ -59,6 +59,8 @@ fn hex(bytes: &[u8]) -> String {
 /// Read the signature facts of every slice (no verification).
 pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, Error> {
     let bad = |detail: String| Error::verification(what, detail);
+    // Our bounded parse first: apple-codesign trusts the load commands and signature.
+    crate::macho::parse(data, what)?;
     let mach = MachFile::parse(data).map_err(|e| bad(format!("unparseable Mach-O: {e}")))?;
     let mut out = Vec::new();
     for macho in mach.iter_macho() {
@@ -129,6 +131,8 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
 /// complaint on ad-hoc signatures (they carry an empty CMS blob by design).
 pub fn verify_binary(data: &[u8], what: &str) -> Result<(), Error> {
     let bad = |detail: String| Error::verification(what, detail);
+    // Our bounded parse first: apple-codesign trusts the load commands and signature.
+    crate::macho::parse(data, what)?;
     let mach = MachFile::parse(data).map_err(|e| bad(format!("unparseable Mach-O: {e}")))?;
     for macho in mach.iter_macho() {
         let adhoc = macho
@@ -148,6 +152,48 @@ pub fn verify_binary(data: &[u8], what: &str) -> Result<(), Error> {
                 return Err(bad(format!("signature does not verify: {problem}")));
             }
         }
+        if !adhoc {
+            check_cms_binds_code_directory(macho).map_err(bad)?;
+        }
+    }
+    Ok(())
+}
+
+/// apple-codesign's verifier checks the CMS signature over its signed attributes only;
+/// the code directory is bound by their `messageDigest`, which it never compares. So a
+/// code directory rewritten to match changed code (and its page hashes) kept verifying
+/// under the original CMS blob. Here: every signer's `messageDigest` must be the digest
+/// of the code directory in slot 0, as signed (Apple's and apple-codesign's signers both
+/// sign that blob as the CMS content).
+fn check_cms_binds_code_directory(macho: &apple_codesign::MachOBinary<'_>) -> Result<(), String> {
+    let signature = macho
+        .code_signature()
+        .map_err(|e| format!("signature does not parse: {e}"))?
+        .ok_or("no signature")?;
+    let cd = signature
+        .find_slot(CodeSigningSlot::CodeDirectory)
+        .ok_or("no code directory in slot 0")?;
+    let cms = signature
+        .signed_data()
+        .map_err(|e| format!("CMS signature does not parse: {e}"))?
+        .ok_or("no CMS signature")?;
+    let mut signers = 0;
+    for signer in cms.signers() {
+        signers += 1;
+        let attributes = signer.signed_attributes().ok_or(
+            "the CMS signer has no signed attributes (no messageDigest binds the code directory)",
+        )?;
+        let mut digest = signer.digest_algorithm().digester();
+        digest.update(cd.data);
+        if digest.finish().as_ref() != attributes.message_digest() {
+            return Err(
+                "signature does not verify: the CMS signature does not cover this code directory (changed after signing)"
+                    .to_owned(),
+            );
+        }
+    }
+    if signers == 0 {
+        return Err("the CMS signature has no signer".to_owned());
     }
     Ok(())
 }

@@ -103,6 +103,18 @@ pub fn parse_fat(data: &[u8], what: &str) -> Result<Vec<FatArch>, Error> {
         });
     }
 
+    // Two slices for one architecture: the loader picks one, signing and checks another.
+    for (index, arch) in arches.iter().enumerate() {
+        if arches.iter().take(index).any(|a| {
+            a.cputype == arch.cputype && (a.cpusubtype ^ arch.cpusubtype) & 0x00ff_ffff == 0
+        }) {
+            return Err(bad(format!(
+                "slice {index} repeats architecture {}",
+                super::raw::arch_name(arch.cputype, arch.cpusubtype)
+            )));
+        }
+    }
+
     let mut sorted: Vec<&FatArch> = arches.iter().collect();
     sorted.sort_by_key(|a| a.offset);
     for pair in sorted.windows(2) {
@@ -126,8 +138,9 @@ mod tests {
         let mut d = Vec::new();
         d.extend_from_slice(&FAT_MAGIC.to_be_bytes());
         d.extend_from_slice(&(entries.len() as u32).to_be_bytes());
-        for &(offset, size) in entries {
-            for w in [0x0100_000c_u32, 0, offset, size, 14] {
+        // A different architecture per slice (arm64, x86_64, ...): duplicates are refused.
+        for (i, &(offset, size)) in entries.iter().enumerate() {
+            for w in [0x0100_000c_u32 - 5 * i as u32, 0, offset, size, 14] {
                 d.extend_from_slice(&w.to_be_bytes());
             }
         }
@@ -155,6 +168,11 @@ mod tests {
         );
         let d = fat(&[(0, 10)], 8292);
         assert!(parse_fat(&d, "x").is_err());
+        let mut d = fat(&[(4096, 100), (8192, 100)], 8292);
+        d[28..32].copy_from_slice(&0x0100_000c_u32.to_be_bytes());
+        assert!(
+            matches!(parse_fat(&d, "x"), Err(Error::BadFat { detail, .. }) if detail.contains("repeats"))
+        );
         let mut d = fat(&[], 64);
         d[4..8].copy_from_slice(&0xffff_ffff_u32.to_be_bytes());
         assert!(

@@ -22,11 +22,13 @@
 //!
 //! Parsing: every count and size is bounded by its enclosing record before use (`raw.rs`
 //! readers return `None` past the end; `fat.rs` and `slice.rs` check `nfat_arch`,
-//! slice ranges, `ncmds`, `sizeofcmds`, `cmdsize`), then goblin reads segments and sections.
+//! slice ranges, `ncmds`, `sizeofcmds`, `cmdsize`), then goblin reads segments and sections;
+//! `signature.rs` bounds the embedded code signature before apple-codesign may read it.
 
 mod error;
 pub mod fat;
 pub mod raw;
+pub mod signature;
 pub mod slice;
 
 pub use error::Error;

@@ -42,6 +42,7 @@ pub const LC_ENCRYPTION_INFO: u32 = 0x21;
 pub const LC_ENCRYPTION_INFO_64: u32 = 0x2c;
 pub const LC_VERSION_MIN_IPHONEOS: u32 = 0x25;
 pub const LC_BUILD_VERSION: u32 = 0x32;
+pub const LC_MAIN: u32 = 0x8000_0028;
 
 /// `sizeof(struct linkedit_data_command)`: what `LC_CODE_SIGNATURE` needs when signing
 /// an unsigned slice.

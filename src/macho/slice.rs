@@ -241,6 +241,7 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
         }
     }
 
+    check_entry_point(data, &info.commands).map_err(malformed)?;
     info.content_start = content_start(data, what)?;
     if info.content_start < commands_end {
         return Err(malformed(format!(
@@ -248,7 +249,49 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
             info.content_start
         )));
     }
+    // apple-codesign (inspect, verify, re-signing) trusts the signature's fields.
+    super::signature::check(data, &info).map_err(malformed)?;
     Ok(info)
+}
+
+/// goblin maps the first `LC_MAIN` offset through the first `__TEXT` segment as
+/// `vmaddr - fileoff + entryoff` without checking for wrap-around (a panic with overflow
+/// checks on; found by the `macho_load_commands` fuzz target). Checked here first.
+fn check_entry_point(data: &[u8], commands: &[CommandRef]) -> Result<(), String> {
+    let Some(main) = commands.iter().find(|c| c.cmd == LC_MAIN) else {
+        return Ok(());
+    };
+    let entryoff = le_u64(data, main.offset + 8).ok_or("LC_MAIN is truncated")?;
+    let text = commands.iter().find_map(|c| {
+        let name = data.get(c.offset + 8..c.offset + 15)?;
+        match c.cmd {
+            LC_SEGMENT_64 if name == b"__TEXT\0" => {
+                Some((le_u64(data, c.offset + 24)?, le_u64(data, c.offset + 40)?))
+            }
+            LC_SEGMENT if name == b"__TEXT\0" => Some((
+                u64::from(le_u32(data, c.offset + 24)?),
+                u64::from(le_u32(data, c.offset + 32)?),
+            )),
+            _ => None,
+        }
+    });
+    let Some((vmaddr, fileoff)) = text else {
+        return Err("LC_MAIN without a __TEXT segment".to_owned());
+    };
+    vmaddr
+        .checked_sub(fileoff)
+        .and_then(|base| base.checked_add(entryoff))
+        .map(|_| ())
+        .ok_or_else(|| {
+            format!(
+                "LC_MAIN entry offset {entryoff:#x} does not map into __TEXT (vmaddr {vmaddr:#x}, fileoff {fileoff:#x})"
+            )
+        })
+}
+
+fn le_u64(data: &[u8], offset: usize) -> Option<u64> {
+    let bytes = data.get(offset..offset.checked_add(8)?)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
 }
 
 /// A NUL-terminated string at the `lc_str` offset stored at `field` of a command.

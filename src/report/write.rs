@@ -96,6 +96,7 @@ pub fn write_report(
     if let Some((staged, path)) = staged_pdf {
         commit(staged, path)?;
     }
+    crate::pause::at("report-written");
     Ok(paths)
 }
 
@@ -120,11 +121,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
         path: path.to_path_buf(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".fuse-report-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(err)?;
+    let mut tmp = crate::atomic::temp_in(dir, ".report.tmp").map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     Ok(tmp)

@@ -23,7 +23,7 @@ use super::observed::Observed;
 use super::signer::Scheme;
 use super::signing_block::{self, V2_BLOCK_ID, V3_BLOCK_ID, V31_BLOCK_ID};
 use super::{min_sdk, v1 as v1_scheme};
-use crate::zip::Archive;
+use crate::zip::{Archive, ZipError};
 
 /// A verified APK.
 #[derive(Debug, Clone)]
@@ -81,14 +81,28 @@ fn verify_inner(
     let mut v3 = None;
     let mut block_start = None;
     if let Some(range) = archive.signing_block() {
-        let len = (range.end - range.start) as usize;
-        let mut block = vec![0u8; len];
+        // A malformed block is a malformed package (exit 3), like any container lie.
+        let malformed =
+            |why: &str| ZipError::malformed(archive.path(), "APK Signing Block", why.to_owned());
+        let len = range.end - range.start;
+        if len > signing_block::MAX_BLOCK_LEN {
+            return Err(malformed(&format!(
+                "it is {len} bytes, more than the {} any signer writes",
+                signing_block::MAX_BLOCK_LEN
+            ))
+            .into());
+        }
+        let mut block = vec![0u8; len as usize];
         archive.read_at(range.start, &mut block)?;
-        let pairs = signing_block::parse(&block)
-            .map_err(|why| ApkError::verify("APK Signing Block", why))?;
+        let pairs = signing_block::parse(&block).map_err(malformed)?;
         for (id, value) in pairs {
             let value = block.get(value).unwrap_or_default();
+            // Android reads the first block of a scheme, another reader might take the
+            // last: two of them can show each a different signer.
+            let twice = |label: &str| malformed(&format!("it holds the {label} block twice"));
             match id {
+                V2_BLOCK_ID if v2.is_some() => return Err(twice("v2").into()),
+                V3_BLOCK_ID if v3.is_some() => return Err(twice("v3").into()),
                 V2_BLOCK_ID => v2 = Some(scheme::parse_and_check(value, "v2", false)?),
                 V3_BLOCK_ID => v3 = Some(scheme::parse_and_check(value, "v3", true)?),
                 V31_BLOCK_ID => {

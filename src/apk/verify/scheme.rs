@@ -8,6 +8,9 @@ use crate::apk::digest::ContentDigestAlgorithm;
 use crate::apk::error::ApkError;
 use crate::apk::signing_block::{LpReader, STRIPPING_PROTECTION_ATTR_ID};
 
+/// Most signers one v2/v3 block may hold (apksig's `MAX_APK_SIGNERS`).
+pub const MAX_SIGNERS: usize = 10;
+
 /// One verified-so-far signer: its signature over the signed data holds; the content
 /// digests it claims still have to be compared with the file.
 #[derive(Debug, Clone)]
@@ -24,18 +27,32 @@ pub struct Signer {
 /// Parses a v2 (`v3 == false`) or v3 block value and checks each signer's signatures.
 pub fn parse_and_check(value: &[u8], scheme: &str, v3: bool) -> Result<Vec<Signer>, ApkError> {
     let bad = |why: String| ApkError::verify(format!("{scheme} signature"), why);
+    // Lengths that lie and impossible counts are a malformed package (exit 3); a
+    // well-formed block whose signatures do not hold fails verification (exit 6).
+    let malformed = |why: String| {
+        ApkError::not_apk(
+            format!("the APK Signing Block's {scheme} block is malformed"),
+            why,
+        )
+    };
     let signers = LpReader::new(value)
         .lp()
         .and_then(|s| LpReader::new(s).lp_items())
-        .ok_or_else(|| bad("the block is truncated".to_owned()))?;
+        .ok_or_else(|| malformed("it is truncated".to_owned()))?;
     if signers.is_empty() {
-        return Err(bad("the block has no signers".to_owned()));
+        return Err(malformed("it has no signers".to_owned()));
+    }
+    if signers.len() > MAX_SIGNERS {
+        return Err(malformed(format!(
+            "it has {} signers, more than the {MAX_SIGNERS} Android accepts",
+            signers.len()
+        )));
     }
     let mut out = Vec::new();
     for (i, signer) in signers.into_iter().enumerate() {
         let n = i + 1;
         let mut r = LpReader::new(signer);
-        let truncated = || bad(format!("signer #{n} is truncated"));
+        let truncated = || malformed(format!("signer #{n} is truncated"));
         let signed = r.lp().ok_or_else(truncated)?;
         let outer_sdk = if v3 {
             Some((
