@@ -10,6 +10,7 @@ pub mod apk;
 pub mod atomic;
 pub mod axml;
 pub mod calendar;
+pub mod certify;
 pub mod cli;
 pub mod error;
 pub mod format;

@@ -286,6 +286,7 @@ pub fn build_archive(
             signer: SignerFacts {
                 cert_sha256: hex(&written.signed.signer_cert_sha256),
                 schemes: written.signed.schemes.clone(),
+                certificate_der: req.identity.certificate_der().to_vec(),
             },
             signature_algorithm: written.signed.algorithm.id(),
             min_sdk_version: written.signed.min_sdk_version,

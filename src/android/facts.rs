@@ -108,6 +108,9 @@ impl AppFacts {
 pub struct SignerFacts {
     pub cert_sha256: String,
     pub schemes: Vec<Scheme>,
+    /// The certificate itself, for the report (its subject); not in `--json`.
+    #[serde(skip)]
+    pub certificate_der: Vec<u8>,
 }
 
 impl SignerFacts {
@@ -115,6 +118,7 @@ impl SignerFacts {
         Self {
             cert_sha256: hex(&v.signer_cert_sha256),
             schemes: v.schemes.clone(),
+            certificate_der: v.signer_certificate_der.clone(),
         }
     }
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::Output;
-use super::args::{InspectArgs, SignArgs, VerifyArgs};
+use super::args::{BuildArgs, InspectArgs, SignArgs, VerifyArgs};
+use super::certified;
 use crate::aab::pipeline;
 use crate::aab::plan::{Plan, read_bundle};
 use crate::aab::sign;
@@ -68,6 +69,116 @@ pub fn sign(archive: &Archive, args: &SignArgs, out: &Output) -> anyhow::Result<
     Ok(())
 }
 
+/// `fuse build APP.aab --fusion-set FS.json`: fuse, JAR-sign, self-verify, certify.
+pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> anyhow::Result<()> {
+    if args.signing.p12.is_some()
+        || args.signing.provisioning_profile.is_some()
+        || args.signing.entitlements.is_some()
+    {
+        return Err(Error::Usage {
+            what: "--p12/--provisioning-profile/--entitlements are iOS signing flags".into(),
+            fix: "sign a bundle with --ks/--ks-pass or --key/--cert (or none for the debug key)"
+                .into(),
+        }
+        .into());
+    }
+    let clock = crate::report::Clock::from_env().map_err(Error::from)?;
+    let fs = crate::fusion_set::load_at(&args.fusion_set, clock.unix).map_err(Error::from)?;
+    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
+    let identity = keys::load(&source).map_err(Error::from)?;
+    let output = args
+        .output
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.app, "fused"));
+    let options = certified::write_options(args);
+    crate::certify::prepare(&output, &options, args.output.force)?;
+    let (builder, built) = crate::certify::aab::build(
+        archive,
+        &crate::certify::aab::Request {
+            input: &args.app,
+            output: &output,
+            force: args.output.force,
+            replace: args.replace,
+            fusion_set: &fs,
+            identity: &identity,
+            clock,
+            time: DosTime::from_env(),
+        },
+    )?;
+    let certified = crate::certify::certify(
+        builder,
+        crate::report::ReportKeySource::PackageSigningKey,
+        &identity,
+        &output,
+        &options,
+    )?;
+    certified::print_warnings(out, &certified);
+    let f = &built.fused.facts;
+    let signed = &built.fused.signed;
+    if out.json {
+        out.json_result(&json!({
+            "command": "build",
+            "format": "aab",
+            "input": args.app.display().to_string(),
+            "output": output.display().to_string(),
+            "buildId": built.build_id,
+            "fusionSet": { "id": fs.id(), "name": fs.name(), "stage": fs.stage(), "sha256": hex(&fs.sha256()) },
+            "fusion": f,
+            "size": signed.size,
+            "sha256": hex(&signed.sha256),
+            "schemes": ["jar"],
+            "signer_cert_sha256": hex(&signed.signer_cert_sha256),
+            "report": certified::report_json(&certified),
+        }))?;
+    } else {
+        println!("fused {} → {}", args.app.display(), output.display());
+        println!(
+            "  app          {} {} ({}), minSdk {}, targetSdk {}",
+            f.package,
+            f.version_name.as_deref().unwrap_or("-"),
+            f.version_code
+                .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+            f.min_sdk,
+            f.target_sdk
+        );
+        println!(
+            "  fusion set   \"{}\" — {} ({}), {} domain(s), {} pin(s)",
+            fs.id(),
+            fs.name(),
+            fs.stage().as_str(),
+            fs.domains().len(),
+            fs.pin_count()
+        );
+        println!("  build id     {}", built.build_id);
+        println!(
+            "  injected     {} (bridge), base/{} (policy, SHA-256 {})",
+            f.bridge_dex,
+            crate::aab::plan::POLICY_PATH,
+            certified.report.policy.sha256
+        );
+        println!(
+            "               base/lib/{{{}}}/{}",
+            f.abis.join(","),
+            crate::aab::plan::SHIM_NAME
+        );
+        println!(
+            "  signed       jar by certificate SHA-256 {}",
+            hex(&signed.signer_cert_sha256)
+        );
+        println!(
+            "  verified     bundle rules and JAR signature, before the output was renamed into place"
+        );
+        println!(
+            "  output       {} bytes, SHA-256 {}",
+            signed.size,
+            hex(&signed.sha256)
+        );
+        certified::print_report_paths(&certified);
+    }
+    Ok(())
+}
+
 /// `fuse verify APP.aab`: bundle rules and the JAR signature.
 pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
     read_bundle(archive)?;
@@ -78,23 +189,15 @@ pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Res
             report,
             &mut pipeline::BundleView(archive),
         )?;
-        if out.json {
-            out.json_result(&json!({
-                "path": args.app.display().to_string(),
-                "format": "aab",
-                "verified": true,
-                "report": report.display().to_string(),
-                "build_id": verified.report.build_id,
-            }))?;
-        } else {
-            println!(
-                "{}: verified (jar) and matches {} (build {})",
-                args.app.display(),
-                report.display(),
-                verified.report.build_id
-            );
-        }
-        return Ok(());
+        let certs: Vec<String> = v.signer_cert_sha256.iter().map(|c| hex(c)).collect();
+        return super::certified::print_report_match(
+            out,
+            &args.app,
+            "aab",
+            report,
+            &verified,
+            json!({ "schemes": ["jar"], "signer_cert_sha256": certs }),
+        );
     }
     let certs: Vec<String> = v.signer_cert_sha256.iter().map(|c| hex(c)).collect();
     if out.json {

@@ -9,12 +9,13 @@ use std::time::Instant;
 
 use super::Output;
 use super::args::BuildArgs;
+use super::certified;
 use crate::android::{self, Build, Inspection};
 use crate::apk::{Progress, Scheme};
 use crate::error::Error;
 use crate::format::PackageKind;
 use crate::zip::{Archive, DosTime};
-use crate::{fusion_set, keys};
+use crate::{certify, fusion_set, keys, report};
 
 /// `<stem>-fused.apk` beside the input.
 pub fn default_output(input: &Path) -> PathBuf {
@@ -24,21 +25,11 @@ pub fn default_output(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}-fused.apk"))
 }
 
-/// `fuse build APP --fusion-set FS.json`.
-/// `archive` and `kind` come from `crate::format::detect` (reading starts there).
-pub fn build(
-    archive: Archive,
-    kind: PackageKind,
-    args: &BuildArgs,
-    out: &Output,
-) -> anyhow::Result<()> {
+/// `fuse build APP --fusion-set FS.json` for an APK (or a ZIP that is no known package:
+/// the pipeline refuses it with the reason). `archive` comes from `crate::format::detect`
+/// (reading starts there); bundles and iOS apps are dispatched elsewhere.
+pub fn build(archive: Archive, args: &BuildArgs, out: &Output) -> anyhow::Result<()> {
     let started = Instant::now();
-    match kind {
-        PackageKind::Aab => return Err(Error::NotAvailable("build for .aab files").into()),
-        PackageKind::Ipa => return Err(Error::NotAvailable("build for .ipa files").into()),
-        // Unknown: the pipeline refuses it with the reason.
-        PackageKind::Apk | PackageKind::Unknown => {}
-    }
     if args.signing.p12.is_some() || args.signing.provisioning_profile.is_some() {
         return Err(Error::Usage {
             what: "--p12/--provisioning-profile are iOS signing flags".into(),
@@ -47,18 +38,19 @@ pub fn build(
         }
         .into());
     }
-    let fs = fusion_set::load(&args.fusion_set).map_err(Error::from)?;
-    let build_date_unix = fusion_set::now_unix().map_err(Error::from)?;
+    // One clock for the policy's build date and the report (SOURCE_DATE_EPOCH or now).
+    let clock = report::Clock::from_env().map_err(Error::from)?;
+    let fs = fusion_set::load_at(&args.fusion_set, clock.unix).map_err(Error::from)?;
     let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
+    // The debug-key warning is the report's (DEBUG_KEY), printed once below.
     let identity = keys::load(&source).map_err(Error::from)?;
-    if let Some(w) = identity.origin().warning() {
-        out.warn(&w);
-    }
     let output = args
         .output
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.app));
+    let options = certified::write_options(args);
+    certify::prepare(&output, &options, args.output.force)?;
     let bar = Bar::new(out, &args.app);
     let build = android::build::build_archive(
         archive,
@@ -71,7 +63,7 @@ pub fn build(
             fusion_set: &fs,
             fusion_set_path: &args.fusion_set,
             identity: &identity,
-            build_date_unix,
+            build_date_unix: clock.unix,
             time: DosTime::from_env(),
             progress: &bar,
         },
@@ -79,17 +71,27 @@ pub fn build(
     .map_err(Error::from)?;
     bar.done();
 
-    // Certified Secure report (issue 7) goes here: `build` (android::Build) holds every
-    // fact it needs; write `<output stem>.certified.{json,pdf}` (or into
-    // args.report_dir) after the self-verified output exists, then print their paths.
-
-    for w in build.warnings.iter().filter(|w| w.code != "debug-key") {
-        out.warn(&w.message);
-    }
+    // The Certified Secure report, once the self-verified output is in place.
+    let builder = certify::after_output(&output, || {
+        certify::apk::fill(&build, &fs, &identity, clock)
+    })?;
+    let certified = certify::certify(
+        builder,
+        report::ReportKeySource::PackageSigningKey,
+        &identity,
+        &output,
+        &options,
+    )?;
+    certified::print_warnings(out, &certified);
     if out.json {
-        out.json_result(&serde_json::to_value(&build)?)?;
+        let mut v = serde_json::to_value(&build)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("report".into(), certified::report_json(&certified));
+        }
+        out.json_result(&v)?;
     } else {
         print_build(&build);
+        certified::print_report_paths(&certified);
     }
     Ok(())
 }

@@ -27,10 +27,21 @@ fn scheme_names(s: &[Scheme]) -> Vec<&'static str> {
 
 /// `fuse verify APP`; `archive` is the input as `crate::format::detect` opened it.
 pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Result<()> {
-    if args.report.is_some() {
-        return Err(Error::NotAvailable("verify --report").into());
-    }
     let archive = apk::require_apk(archive, &args.app, "verify").map_err(Error::from)?;
+    if let Some(report) = &args.report {
+        // The view verifies every scheme (as below) and names the signer.
+        let mut view = crate::certify::apk::ApkView::new(&archive);
+        let verified = crate::report::verify_app_against_report(&args.app, report, &mut view)?;
+        let extra = view.verified.as_ref().map_or(json!({}), |v| {
+            json!({
+                "schemes": scheme_names(&v.schemes),
+                "signer_cert_sha256": hex(&v.signer_cert_sha256),
+            })
+        });
+        return super::certified::print_report_match(
+            out, &args.app, "apk", report, &verified, extra,
+        );
+    }
     let v = apk::verify(&archive, None).map_err(Error::from)?;
     if out.json {
         out.json_result(&json!({

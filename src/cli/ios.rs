@@ -8,8 +8,10 @@ use serde_json::json;
 
 use super::Output;
 use super::args::{BuildArgs, InspectArgs, SignArgs, SigningArgs, VerifyArgs};
+use super::certified;
 use crate::error::Error;
 use crate::ios::{self, IosFacts};
+use crate::zip::Archive;
 
 /// `<stem>-fused.ipa` beside the input unless `-o` says otherwise.
 pub fn default_output(input: &Path, output: Option<&PathBuf>) -> PathBuf {
@@ -33,10 +35,101 @@ fn reject_android_flags(signing: &SigningArgs) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn build(_args: &BuildArgs, _out: &Output) -> Result<()> {
-    // The pipeline is ready (`ios::process` with a `Payload`); it waits for the prebuilt
-    // iOS shim (crate::payloads::ios_shim) and the fusion-set compiler to land on main.
-    Err(Error::NotAvailable("build for .ipa files").into())
+/// `fuse build APP.ipa --fusion-set FS.json`: inject, sign (`--p12`, else ad-hoc),
+/// self-verify, certify. `archive` is the input as `crate::format::detect` opened it.
+pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> Result<()> {
+    reject_android_flags(&args.signing)?;
+    let clock = crate::report::Clock::from_env().map_err(Error::from)?;
+    let fs = crate::fusion_set::load_at(&args.fusion_set, clock.unix).map_err(Error::from)?;
+    let identity = match crate::keys::p12_source_from_args(&args.signing).map_err(Error::from)? {
+        Some(source) => Some(crate::keys::load(&source).map_err(Error::from)?),
+        None => None,
+    };
+    // Ad-hoc: no key signs the app, so the per-user debug key signs the report (loaded
+    // first, so a broken debug key stops the build before any output exists).
+    let debug_key;
+    let (key_source, report_signer) = match &identity {
+        Some(id) => (crate::report::ReportKeySource::PackageSigningKey, id),
+        None => {
+            debug_key = crate::keys::load(&crate::keys::KeySource::Debug).map_err(Error::from)?;
+            (crate::report::ReportKeySource::DebugKey, &debug_key)
+        }
+    };
+    let output = default_output(&args.app, args.output.output.as_ref());
+    let options = certified::write_options(args);
+    crate::certify::prepare(&output, &options, args.output.force)?;
+    let (builder, built) = crate::certify::ipa::build(
+        archive,
+        &crate::certify::ipa::Request {
+            input: &args.app,
+            output: &output,
+            force: args.output.force,
+            replace: args.replace,
+            fusion_set: &fs,
+            identity: identity.as_ref(),
+            profile: args.signing.provisioning_profile.as_deref(),
+            entitlements: args.signing.entitlements.as_deref(),
+            clock,
+        },
+    )?;
+    let certified = crate::certify::certify(builder, key_source, report_signer, &output, &options)?;
+    // The pipeline's ad-hoc line is the report's ADHOC_SIGNATURE warning: printed once.
+    certified::print_warnings(out, &certified);
+    let outcome = &built.outcome;
+    if out.json {
+        out.json_result(&json!({
+            "command": "build",
+            "format": "ipa",
+            "input": args.app,
+            "output": output,
+            "buildId": built.build_id,
+            "size": built.output_size,
+            "sha256": crate::report::hex(&built.output_sha256),
+            "result": outcome,
+            "report": certified::report_json(&certified),
+        }))?;
+    } else {
+        let o = &outcome.output;
+        println!("fused {} → {}", args.app.display(), output.display());
+        println!(
+            "  app          {} {} ({}), minimum iOS {}",
+            o.bundle_id,
+            o.version.as_deref().unwrap_or("-"),
+            o.build.as_deref().unwrap_or("-"),
+            o.minimum_os.as_deref().unwrap_or("-")
+        );
+        println!(
+            "  fusion set   \"{}\" — {} ({}), {} domain(s), {} pin(s)",
+            fs.id(),
+            fs.name(),
+            fs.stage().as_str(),
+            fs.domains().len(),
+            fs.pin_count()
+        );
+        println!("  build id     {}", built.build_id);
+        for (arch, path) in &outcome.injected {
+            println!("  injected     {arch}: LC_LOAD_DYLIB {path}");
+        }
+        println!(
+            "               {}/{}, {}/{} (policy, SHA-256 {})",
+            o.app_path,
+            ios::pipeline::DYLIB_PATH,
+            o.app_path,
+            ios::pipeline::POLICY_PATH,
+            certified.report.policy.sha256
+        );
+        println!("  signed       {}", signer_line(o));
+        println!(
+            "  verified     signatures, seals and the shim, before the output was renamed into place"
+        );
+        println!(
+            "  output       {} bytes, SHA-256 {}",
+            built.output_size,
+            crate::report::hex(&built.output_sha256)
+        );
+        certified::print_report_paths(&certified);
+    }
+    Ok(())
 }
 
 pub fn sign(args: &SignArgs, out: &Output) -> Result<()> {
@@ -91,9 +184,16 @@ pub fn sign(args: &SignArgs, out: &Output) -> Result<()> {
     Ok(())
 }
 
-pub fn verify(args: &VerifyArgs, out: &Output) -> Result<()> {
-    if args.report.is_some() {
-        return Err(Error::NotAvailable("verify --report").into());
+pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> Result<()> {
+    if let Some(report) = &args.report {
+        // The view runs the same verification as below and names the signer.
+        let mut view = crate::certify::ipa::IpaView::new(&args.app, archive);
+        let verified = crate::report::verify_app_against_report(&args.app, report, &mut view)?;
+        let extra = view.verified.as_ref().map_or(
+            json!({}),
+            |(facts, lines)| json!({ "checks": lines, "facts": facts }),
+        );
+        return certified::print_report_match(out, &args.app, "ipa", report, &verified, extra);
     }
     let (facts, lines) = ios::verify(&args.app, false).map_err(Error::from)?;
     if out.json {

@@ -6,6 +6,7 @@ mod aab_commands;
 mod android;
 mod apk_commands;
 pub mod args;
+mod certified;
 mod fusion_set;
 mod ios;
 mod output;
@@ -45,8 +46,9 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(args) => match crate::format::detect(&args.app)? {
-            (_, PackageKind::Ipa) => ios::build(args, out),
-            (archive, kind) => android::build(archive, kind, args, out),
+            (archive, PackageKind::Aab) => aab_commands::build(&archive, args, out),
+            (archive, PackageKind::Ipa) => ios::build(&archive, args, out),
+            (archive, _) => android::build(archive, args, out),
         },
         Command::Sign(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
@@ -55,7 +57,7 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
         },
         Command::Verify(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
-            (_, PackageKind::Ipa) => ios::verify(args, out),
+            (archive, PackageKind::Ipa) => ios::verify(&archive, args, out),
             (archive, _) => apk_commands::verify(archive, args, out),
         },
         Command::Inspect(args) => match crate::format::detect(&args.app)? {

@@ -92,4 +92,23 @@ pub struct IosOutcome {
     pub injected: Vec<(String, String)>,
     pub verification: Vec<String>,
     pub warnings: Vec<String>,
+    /// How long each step took (the report's workflow); not in `--json`.
+    #[serde(skip)]
+    pub times: StepTimes,
+}
+
+/// Wall-clock time of each pipeline step. iOS signs before it writes: the bundle is
+/// signed in place, then zipped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepTimes {
+    /// Unzip, Info.plist, Mach-O facts.
+    pub read: std::time::Duration,
+    /// Load command, dylib, policy, provisioning profile.
+    pub inject: std::time::Duration,
+    /// apple-codesign, inside-out.
+    pub sign: std::time::Duration,
+    /// The output archive (temp file, fsynced).
+    pub write: std::time::Duration,
+    /// Re-reading and checking the written file, then the rename.
+    pub verify: std::time::Duration,
 }

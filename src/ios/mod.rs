@@ -27,5 +27,5 @@ pub mod seal;
 
 pub use codesign::KeyMaterial;
 pub use error::Error;
-pub use facts::{EntryChange, IosFacts, IosOutcome};
+pub use facts::{EntryChange, IosFacts, IosOutcome, StepTimes};
 pub use pipeline::{Payload, Request, inspect, process, verify};

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use apple_codesign::AppleCertificate;
 use x509_certificate::CapturedX509Certificate;
@@ -15,7 +16,9 @@ use super::Error;
 use super::archive::{self, Entry, OutputEntry};
 use super::bundle::{self, Bundle};
 use super::codesign::{self, KeyMaterial, SignOptions};
-use super::facts::{EntryChange, FusedFacts, IosFacts, IosOutcome, NestedFacts, SliceFacts};
+use super::facts::{
+    EntryChange, FusedFacts, IosFacts, IosOutcome, NestedFacts, SliceFacts, StepTimes,
+};
 use super::info_plist::parse_bounded;
 use super::profile::Profile;
 use super::seal;
@@ -323,6 +326,12 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
             path: request.output.to_owned(),
         });
     }
+    let mut times = StepTimes::default();
+    let mut started = Instant::now();
+    let mut lap = |slot: &mut std::time::Duration| {
+        *slot = started.elapsed();
+        started = Instant::now();
+    };
     let mut zip = archive::open(request.input)?;
     let unpacked = unpack(request.input, &mut zip)?;
     let app_dir = unpacked.app_dir();
@@ -344,6 +353,8 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
             .into());
         }
     }
+
+    lap(&mut times.read);
 
     let mut warnings = Vec::new();
     let mut injected = Vec::new();
@@ -398,6 +409,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
     if request.key.is_none() {
         warnings.push("no --p12 given: the IPA is signed ad-hoc (installs only where code signing is not enforced); pass --p12 and --provisioning-profile for a distributable build".to_owned());
     }
+    lap(&mut times.inject);
     codesign::sign_in_place(
         &app_dir,
         &SignOptions {
@@ -407,6 +419,8 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
             signing_time: codesign::signing_time_from_env(),
         },
     )?;
+
+    lap(&mut times.sign);
 
     let (plan, changes) = plan_output(&unpacked)?;
     let out_dir = request
@@ -419,6 +433,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         .map_err(|e| Error::io("create a temporary file in", out_dir, e))?;
     crate::pause::at("temp-created");
     archive::write(temp.as_file_mut(), &mut zip, &plan, request.output)?;
+    lap(&mut times.write);
     crate::pause::at("written");
 
     let (output_facts, verification) = verify(temp.path(), request.payload.is_some())?;
@@ -430,6 +445,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         temp.persist_noclobber(request.output)
             .map_err(|e| Error::io("write", request.output, e.error))?;
     }
+    lap(&mut times.verify);
     crate::pause::at("renamed");
     Ok(IosOutcome {
         input: input_facts,
@@ -438,6 +454,7 @@ pub fn process(request: &Request<'_>) -> Result<IosOutcome, Error> {
         injected,
         verification,
         warnings,
+        times,
     })
 }
 

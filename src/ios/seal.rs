@@ -46,6 +46,10 @@ pub struct SignatureFacts {
     /// Hex of the code directory hash (SHA-256, truncated to 20 bytes as Apple's cdhash).
     pub cdhash: Option<String>,
     pub entitlements: Option<String>,
+    /// The signer's leaf certificate, DER (the Certified Secure report names it); not in
+    /// `--json`.
+    #[serde(skip)]
+    pub certificate_der: Option<Vec<u8>>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -75,6 +79,7 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
                 certificate_sha256: None,
                 cdhash: None,
                 entitlements: None,
+                certificate_der: None,
             });
             continue;
         };
@@ -88,7 +93,7 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
             .digest_data(&cd_blob)
             .map_err(|e| bad(e.to_string()))?;
         let adhoc = cd.flags.contains(CodeSignatureFlags::ADHOC);
-        let (mut signer, mut certificate_sha256) = (None, None);
+        let (mut signer, mut certificate_sha256, mut certificate_der) = (None, None, None);
         if !adhoc && let Ok(Some(signed)) = signature.signed_data() {
             let leaf = signed.signers().next().and_then(|s| {
                 let (issuer, serial) = s.certificate_issuer_and_serial()?;
@@ -99,6 +104,7 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
             if let Some(cert) = leaf {
                 signer = cert.subject_common_name();
                 certificate_sha256 = Some(hex(&Sha256::digest(cert.constructed_data())));
+                certificate_der = Some(cert.constructed_data().to_vec());
             }
         }
         let entitlements = signature
@@ -115,6 +121,7 @@ pub fn signature_facts(data: &[u8], what: &str) -> Result<Vec<SignatureFacts>, E
             certificate_sha256,
             cdhash: Some(hex(&cdhash)),
             entitlements,
+            certificate_der,
         });
     }
     Ok(out)

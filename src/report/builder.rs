@@ -81,6 +81,8 @@ pub struct ReportBuilder {
     clock: Clock,
     steps: Vec<WorkflowStep>,
     input: Option<(Input, [u8; 32])>,
+    /// SHA-256 of the app first fused, when the input was already fused (re-fusion).
+    origin: Option<[u8; 32]>,
     fusion_set: Option<(String, [u8; 32])>,
     policy: Option<PolicyParts>,
     changes: Vec<EntryChange>,
@@ -104,6 +106,7 @@ impl ReportBuilder {
             clock,
             steps: Vec::new(),
             input: None,
+            origin: None,
             fusion_set: None,
             policy: None,
             changes: Vec::new(),
@@ -131,6 +134,17 @@ impl ReportBuilder {
         });
     }
 
+    /// Record a step that ran inside another step's time and cannot be timed apart (an
+    /// AAB's JAR signature is computed while the bundle is written): no `durationMs`.
+    pub fn step_untimed(&mut self, step: StepName, result: StepResult) {
+        self.steps.retain(|s| s.step != step);
+        self.steps.push(WorkflowStep {
+            step,
+            result,
+            duration_ms: None,
+        });
+    }
+
     /// Run one workflow step, recording its result and duration.
     pub fn run_step<T, E>(
         &mut self,
@@ -155,6 +169,7 @@ impl ReportBuilder {
             format: facts.format,
             size: facts.size,
             sha256: hex(&facts.sha256),
+            origin_sha256: None,
             app_name: facts.app_name.filter(|n| !n.trim().is_empty()),
             package_id: facts.package_id,
             version: facts.version,
@@ -171,6 +186,13 @@ impl ReportBuilder {
             ios: facts.ios,
         };
         self.input = Some((input, sha));
+    }
+
+    /// The input was itself a fused app: `origin` is the SHA-256 of the app that was first
+    /// fused, recorded in it (APK: `assets/fuse/origin.sha256`). The build id is derived from
+    /// it instead of the input's SHA-256, so re-fusing gives the same id (`input.originSha256`).
+    pub fn origin(&mut self, origin_sha256: &[u8; 32]) {
+        self.origin = Some(*origin_sha256);
     }
 
     /// The fusion set's name and the SHA-256 of its file (id and stage come from the policy).
@@ -298,8 +320,16 @@ impl ReportBuilder {
             sha256: hex(&facts.sha256),
             signer: signer(&facts.signer),
             key_source: facts.key_source,
+            ios: None,
         };
         self.output = Some((output, cert_sha));
+    }
+
+    /// iOS: the team and provisioning profile of the signed output (after `output`).
+    pub fn output_ios(&mut self, ios: OutputIos) {
+        if let Some((output, _)) = self.output.as_mut() {
+            output.ios = Some(ios);
+        }
     }
 
     /// One self-verification check.
@@ -330,7 +360,9 @@ impl ReportBuilder {
         report_key_source: ReportKeySource,
         report_key_cert_der: &[u8],
     ) -> Result<Report, Error> {
-        let (input, input_sha) = self.input.ok_or(Error::Incomplete { missing: "input" })?;
+        let (mut input, input_sha) = self.input.ok_or(Error::Incomplete { missing: "input" })?;
+        input.origin_sha256 = self.origin.map(|o| hex(&o));
+        let token_app_sha = self.origin.unwrap_or(input_sha);
         let (fs_name, fs_sha) = self.fusion_set.ok_or(Error::Incomplete {
             missing: "fusion set",
         })?;
@@ -344,7 +376,7 @@ impl ReportBuilder {
             Some(sha) => TokenSigner::Certificate(sha),
             None => TokenSigner::AdHoc,
         };
-        let build_id = fused_app_token(&input_sha, &fs_sha, token_signer);
+        let build_id = fused_app_token(&token_app_sha, &fs_sha, token_signer);
         if policy.build_id != build_id {
             return Err(Error::Inconsistent {
                 detail: format!(

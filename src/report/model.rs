@@ -157,6 +157,10 @@ pub struct Input {
     pub format: PackageFormat,
     pub size: u64,
     pub sha256: String,
+    /// When the input was already fused: SHA-256 of the app first fused (recorded in the
+    /// package); the build id is derived from it instead of `sha256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_sha256: Option<String>,
     /// The user-visible app name when the package states it literally (Android label
     /// string, `CFBundleDisplayName`/`CFBundleName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,6 +385,38 @@ pub struct Output {
     pub sha256: String,
     pub signer: Signer,
     pub key_source: KeyKind,
+    /// iOS only: the team and provisioning profile the signed app carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ios: Option<OutputIos>,
+}
+
+/// What an iOS output's signature and `embedded.mobileprovision` say (issue 8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OutputIos {
+    /// Team identifier in the main executable's code directory (absent for ad-hoc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// The embedded provisioning profile (`--provisioning-profile`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_profile: Option<ProvisioningProfile>,
+}
+
+/// An embedded provisioning profile, as its signed plist states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProvisioningProfile {
+    /// `Name`.
+    pub name: String,
+    /// `UUID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// `TeamIdentifier`.
+    pub team_ids: Vec<String>,
+    /// The `application-identifier` entitlement, e.g. `ABCDE12345.com.example.*`.
+    pub application_identifier: String,
+    /// `ExpirationDate`, RFC 3339 UTC.
+    pub expires: String,
 }
 
 /// Where the output's signing key came from.

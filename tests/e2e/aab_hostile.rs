@@ -46,6 +46,17 @@ fn hostile_bundles_exit_3_with_one_line_and_no_output() {
             ],
             vec!["verify".to_owned(), input.display().to_string()],
             vec!["inspect".to_owned(), input.display().to_string()],
+            vec![
+                "build".to_owned(),
+                input.display().to_string(),
+                "--fusion-set".into(),
+                support::repo()
+                    .join("testdata/fusion-sets/good/production.json")
+                    .display()
+                    .to_string(),
+                "-o".into(),
+                out.display().to_string(),
+            ],
         ] {
             let run = support::fuse_cmd(&args)
                 .env("FUSE_CONFIG_DIR", dir.path().join("cfg"))

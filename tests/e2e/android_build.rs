@@ -674,27 +674,39 @@ fn the_debug_key_is_used_with_a_warning_when_no_key_is_given() {
 }
 
 #[test]
-fn bundles_and_ios_apps_are_sent_elsewhere() {
+fn bundles_and_ios_apps_go_to_their_own_pipelines() {
     let dir = tempdir();
     let fs = support::repo().join(PRODUCTION);
-    for (name, entry, what) in [
-        (
-            "bundle.apk",
-            "base/manifest/AndroidManifest.xml",
-            "build for .aab files",
-        ),
-        (
-            "app.apk",
-            "Payload/App.app/Info.plist",
-            "build for .ipa files",
-        ),
-    ] {
-        let path = dir.path().join(name);
-        crate::android_hostile::write_zip(&path, &[(entry.to_owned(), b"x".to_vec(), false)]);
-        let out = dir.path().join("out.apk");
-        let run = build(&path, &fs, &out, &[]);
-        run.code(1);
-        assert!(run.one_error_line().contains(what), "{run}");
-        assert!(!out.exists());
-    }
+    // A "bundle" named .apk: the AAB pipeline reads it and says what is missing.
+    let path = dir.path().join("bundle.apk");
+    crate::android_hostile::write_zip(
+        &path,
+        &[(
+            "base/manifest/AndroidManifest.xml".to_owned(),
+            b"x".to_vec(),
+            false,
+        )],
+    );
+    let out = dir.path().join("out.apk");
+    let run = build(&path, &fs, &out, &[]);
+    run.code(3);
+    assert!(run.one_error_line().contains("BundleConfig.pb"), "{run}");
+    assert!(!out.exists());
+    // An iOS app named .apk: the IPA pipeline refuses the Android key flags first.
+    let path = dir.path().join("app.apk");
+    crate::android_hostile::write_zip(
+        &path,
+        &[(
+            "Payload/App.app/Info.plist".to_owned(),
+            b"x".to_vec(),
+            false,
+        )],
+    );
+    let run = build(&path, &fs, &out, &[]);
+    run.code(2);
+    assert!(
+        run.one_error_line().contains("Android signing flags"),
+        "{run}"
+    );
+    assert!(!out.exists());
 }

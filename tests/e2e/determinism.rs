@@ -1,12 +1,10 @@
 //! DESIGN §8 "Deterministic", across formats in one place: the same input, fusion set, key
-//! and `SOURCE_DATE_EPOCH` give byte-identical packages — APK (`fuse build`), AAB
-//! (`fuse sign`), IPA (`fuse sign`, ad-hoc) — and the same `--json` result apart from the
-//! output path. The two runs differ in everything that must not matter: output directory
-//! and file name, working directory, `TMPDIR`, and time (a second apart at least, since
-//! the second run starts after the first finished).
-//!
-//! Per-format tests check more (re-fusion idempotency in android_build, RSA-signed IPAs in
-//! ios_signing, fused bundles in aab_jarsigner_parity); this one guards the promise itself.
+//! and `SOURCE_DATE_EPOCH` give byte-identical packages — APK, AAB and IPA (ad-hoc)
+//! through `fuse build`, AAB and IPA through `fuse sign` — and the same `--json` result
+//! apart from the output path. The two runs differ in everything that must not matter:
+//! output directory and file name, working directory, `TMPDIR`, and time (a second apart
+//! at least, since the second run starts after the first finished). Reports name their
+//! output, so byte-identical reports (same output name) are checked in report_acceptance.
 
 use std::path::Path;
 
@@ -37,10 +35,12 @@ fn twice(command: &str, input: &Path, extra: &[String], ext: &str) -> [(Vec<u8>,
         cmd.inner.current_dir(&cwd);
         let run = cmd.run();
         run.success();
-        // Paths of this run are the only expected difference in the JSON.
+        // Paths of this run are the only expected difference in the JSON (the report files
+        // of `build` are named after the output: `<output stem>.certified.json`).
         let json = run
             .stdout
             .replace(output.to_str().unwrap(), "<OUT>")
+            .replace(out_dir.join(name).to_str().unwrap(), "<OUT-STEM>")
             .replace(root.to_str().unwrap(), "<ROOT>");
         (std::fs::read(&output).unwrap(), json)
     })
@@ -86,6 +86,32 @@ fn apk_build_is_byte_identical() {
     assert_same("apk build", &twice("build", &input, &extra, "apk"));
 }
 
+fn build_flags() -> Vec<String> {
+    let mut extra = vec![
+        "--fusion-set".to_owned(),
+        repo()
+            .join("testdata/fusion-sets/good/production.json")
+            .to_str()
+            .unwrap()
+            .into(),
+    ];
+    extra.extend(keystore_flags());
+    extra
+}
+
+#[test]
+fn aab_build_is_byte_identical() {
+    let input = generated("aab").join("app.aab");
+    assert_same("aab build", &twice("build", &input, &build_flags(), "aab"));
+}
+
+#[test]
+fn ipa_adhoc_build_is_byte_identical() {
+    let input = ios_support::input("full");
+    let extra = build_flags()[..2].to_vec(); // the fusion set; no --p12: ad-hoc
+    assert_same("ipa ad-hoc build", &twice("build", &input, &extra, "ipa"));
+}
+
 #[test]
 fn aab_sign_is_byte_identical() {
     let input = generated("aab").join("app.aab");
@@ -98,8 +124,8 @@ fn ipa_adhoc_sign_is_byte_identical() {
     assert_same("ipa ad-hoc sign", &twice("sign", &input, &[], "ipa"));
 }
 
-/// Until `fuse build` takes bundles and IPAs on the CLI: the fusing pipelines themselves,
-/// twice, into different directories.
+/// The fusing library pipelines themselves (a fixed policy blob, no report), twice, into
+/// different directories; `fuse build` for bundles and IPAs is checked above.
 #[test]
 fn aab_and_ipa_fusion_pipelines_are_byte_identical() {
     use fuse::keys::{KeySource, PasswordSpec};

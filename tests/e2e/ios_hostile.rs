@@ -1,5 +1,5 @@
 //! Hostile and unusable IPAs: exit 3 with one clear line, no output file, no panic —
-//! through the CLI (`sign`, `inspect`) and through the build pipeline.
+//! through the CLI (`sign`, `inspect`, `build`) and through the build pipeline.
 
 use crate::ios_support::{TEST_POLICY, fixtures, test_dylib};
 use crate::support::{self, fuse};
@@ -29,6 +29,9 @@ const REFUSED: [(&str, &str); 18] = [
 #[test]
 fn hostile_ipas_exit_3_with_one_line_and_no_output() {
     let dir = support::tempdir();
+    // `build` signs its report with the per-user debug key: kept apart from `dir`.
+    let config = support::tempdir();
+    let fusion_set = support::repo().join("testdata/fusion-sets/good/production.json");
     for (name, word) in REFUSED {
         let input = fixtures().join("hostile").join(format!("{name}.ipa"));
         let output = dir.path().join(format!("{name}-out.ipa"));
@@ -40,11 +43,21 @@ fn hostile_ipas_exit_3_with_one_line_and_no_output() {
                 output.to_string_lossy().into_owned(),
             ],
             vec!["inspect".to_owned(), input.to_string_lossy().into_owned()],
+            vec![
+                "build".to_owned(),
+                input.to_string_lossy().into_owned(),
+                "--fusion-set".to_owned(),
+                fusion_set.to_string_lossy().into_owned(),
+                "-o".to_owned(),
+                output.to_string_lossy().into_owned(),
+            ],
         ] {
             if name == "encrypted" && args[0] == "inspect" {
                 continue; // inspect describes encrypted apps; it does not change them
             }
-            let run = fuse(&args);
+            let run = support::fuse_cmd(&args)
+                .env("FUSE_CONFIG_DIR", config.path())
+                .run();
             run.code(3);
             let line = run.one_error_line();
             assert!(line.contains(word), "{name} ({}): {line}", args[0]);
@@ -100,6 +113,25 @@ fn build_refuses_no_room_and_encrypted_binaries_with_exit_3() {
         );
         assert!(!output.exists());
     }
+    // The CLI build with the real shim: the same refusal, no output and no report.
+    let config = support::tempdir();
+    let out = dir.path().join("noroom-fused.ipa");
+    let run = support::fuse_cmd([
+        "build".as_ref(),
+        fixtures().join("hostile/noroom.ipa").as_os_str(),
+        "--fusion-set".as_ref(),
+        support::repo()
+            .join("testdata/fusion-sets/good/production.json")
+            .as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ])
+    .env("FUSE_CONFIG_DIR", config.path())
+    .run();
+    run.code(3);
+    assert!(run.one_error_line().contains("no room"), "{run}");
+    assert!(!out.exists());
+    assert!(!dir.path().join("noroom-fused.certified.json").exists());
     // The no-room binary still signs: only the 72-byte command does not fit.
     let out = dir.path().join("noroom-signed.ipa");
     fuse([

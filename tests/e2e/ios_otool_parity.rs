@@ -12,7 +12,7 @@ const OTOOL: &str = "/usr/lib/llvm-14/bin/llvm-otool";
 
 /// Load commands of one slice as `llvm-objdump --macho --private-headers --arch=X`
 /// prints them: one text block per command, the "Load command N" line dropped.
-fn load_commands(file: &Path, arch: &str) -> Vec<String> {
+pub(crate) fn load_commands(file: &Path, arch: &str) -> Vec<String> {
     let run = tool(
         OBJDUMP,
         [
@@ -38,7 +38,7 @@ fn load_commands(file: &Path, arch: &str) -> Vec<String> {
     blocks
 }
 
-fn cmd_name(block: &str) -> &str {
+pub(crate) fn cmd_name(block: &str) -> &str {
     block
         .lines()
         .find_map(|l| l.strip_prefix("cmd "))
@@ -62,7 +62,7 @@ fn comparable(block: &str) -> Option<String> {
     }
 }
 
-fn archs(file: &Path) -> Vec<String> {
+pub(crate) fn archs(file: &Path) -> Vec<String> {
     let bytes = std::fs::read(file).unwrap();
     fuse::macho::parse(&bytes, "x")
         .unwrap()

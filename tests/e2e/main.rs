@@ -12,6 +12,7 @@
 
 mod support;
 
+mod aab_build_jarsigner;
 mod aab_hostile;
 mod aab_jarsigner_parity;
 mod aab_protoc_parity;
@@ -26,6 +27,7 @@ mod determinism;
 mod fusion_set_compile;
 mod fusion_set_validate;
 mod hostile_zip;
+mod ios_build_otool;
 mod ios_cms_binding;
 mod ios_hostile;
 mod ios_otool_parity;
@@ -39,10 +41,12 @@ mod keys_keystores;
 mod keys_openssl_dgst;
 mod payloads_structure;
 mod pin_openssl_parity;
+mod report_acceptance;
 mod report_pdf;
 mod report_sample;
 mod report_schema;
 mod report_signature;
+mod report_warnings;
 mod report_write;
 mod secrets_canary;
 mod sign_cli;

@@ -385,6 +385,17 @@ pub fn every_field(signer: &TestSigner) -> Report {
     if let Some(a) = report.input.android.as_mut() {
         a.abis_added = vec!["x86".into()];
     }
+    report.input.origin_sha256 = Some("5e".repeat(32));
+    report.output.ios = Some(OutputIos {
+        team_id: Some("ABCDE12345".into()),
+        provisioning_profile: Some(ProvisioningProfile {
+            name: "Example Bank App Store".into(),
+            uuid: Some("0b3f2a9d-1e11-4c1e-9a57-6f1c0d9e4b7a".into()),
+            team_ids: vec!["ABCDE12345".into()],
+            application_identifier: "ABCDE12345.ch.examplebank.mobile".into(),
+            expires: "2027-06-30T00:00:00Z".into(),
+        }),
+    });
     for w in &mut report.workflow {
         w.duration_ms = Some(7);
     }

@@ -13,7 +13,7 @@ use crate::support;
 
 /// Validate each file with jsonschema's Draft 2020-12 validator; returns one line per file:
 /// `ok` or the first error.
-fn validate(files: &[PathBuf]) -> Vec<String> {
+pub fn validate(files: &[PathBuf]) -> Vec<String> {
     support::require_tool("python3");
     let script = r#"
 import json, sys

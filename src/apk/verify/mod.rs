@@ -31,6 +31,8 @@ pub struct Verified {
     pub schemes: Vec<Scheme>,
     /// SHA-256 of the signer's certificate (the same in every scheme).
     pub signer_cert_sha256: [u8; 32],
+    /// The signer's certificate, DER (what the Certified Secure report names as the signer).
+    pub signer_certificate_der: Vec<u8>,
     pub min_sdk_version: u32,
     /// The v3 signer's SDK range.
     pub v3_sdk_range: Option<(u32, u32)>,
@@ -246,6 +248,7 @@ fn verify_inner(
     Ok(Verified {
         schemes,
         signer_cert_sha256: Sha256::digest(first).into(),
+        signer_certificate_der: first.to_vec(),
         min_sdk_version: min_sdk,
         v3_sdk_range: v3.iter().flatten().filter_map(|s| s.sdk_range).next(),
         algorithms,

@@ -202,7 +202,7 @@ pub fn page_one(c: &mut Canvas<'_, '_>, x: &Ctx<'_>) -> usize {
     y = heading(c, x, y + SECTION_GAP, &t.labels.protection);
     y = protection_summary(c, x, y);
     // Reserve room for what follows on this page, then give the rest to domain rows.
-    let output_h = SECTION_GAP + HEADING_H + 5.0 * x.row();
+    let output_h = SECTION_GAP + HEADING_H + output_rows(x).len() as f32 * x.row();
     let warnings_h = warnings_height(c, x);
     let chain_h = x.row() + 6.0;
     let avail = x.bottom() - y - output_h - warnings_h - chain_h - x.row() /* header */;
@@ -233,7 +233,20 @@ pub fn page_one(c: &mut Canvas<'_, '_>, x: &Ctx<'_>) -> usize {
 
     // Signed output.
     y = heading(c, x, y + SECTION_GAP - 6.0, &t.labels.output);
-    let o = &r.output;
+    y = kv_rows(c, x, y, &output_rows(x));
+
+    // Warnings.
+    if !r.warnings.is_empty() {
+        warnings_box(c, x, y + 12.0);
+    }
+    footer(c, x, 1);
+    shown
+}
+
+/// The "Signed output" rows of page 1: file, hash, signer, schemes and key, and for iOS
+/// the team and the provisioning profile.
+fn output_rows(x: &Ctx<'_>) -> Vec<(String, Val)> {
+    let (t, o) = (x.t, &x.r.output);
     let mut rows: Vec<(String, Val)> = vec![
         (
             t.labels.file.clone(),
@@ -251,14 +264,24 @@ pub fn page_one(c: &mut Canvas<'_, '_>, x: &Ctx<'_>) -> usize {
             t.labels.key_source
         )),
     ));
-    y = kv_rows(c, x, y, &rows);
-
-    // Warnings.
-    if !r.warnings.is_empty() {
-        warnings_box(c, x, y + 12.0);
+    if let Some(ios) = &o.ios {
+        if let Some(team) = &ios.team_id {
+            rows.push((t.labels.team_id.clone(), Val::Text(team.clone())));
+        }
+        if let Some(p) = &ios.provisioning_profile {
+            rows.push((
+                t.labels.provisioning_profile.clone(),
+                Val::Text(format!(
+                    "{}  ·  {}  ·  {} {}",
+                    p.name,
+                    p.application_identifier,
+                    t.labels.expires,
+                    p.expires.get(..10).unwrap_or(&p.expires)
+                )),
+            ));
+        }
     }
-    footer(c, x, 1);
-    shown
+    rows
 }
 
 fn facts_left(x: &Ctx<'_>) -> Vec<(String, Val)> {

@@ -117,6 +117,8 @@ pub struct Labels {
     pub signer_cert: String,
     pub schemes: String,
     pub key_source: String,
+    pub team_id: String,
+    pub provisioning_profile: String,
     pub ad_hoc: String,
     pub warnings: String,
     pub input: String,
