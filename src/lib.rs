@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod certify;
 pub mod cli;
 pub mod error;
+pub mod file_digest;
 pub mod format;
 pub mod fusion_set;
 pub mod ios;
