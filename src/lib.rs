@@ -14,6 +14,7 @@ pub mod certify;
 pub mod cli;
 pub mod embedded_policy;
 pub mod error;
+pub mod file_digest;
 pub mod format;
 pub mod fusion_set;
 pub mod ios;

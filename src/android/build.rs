@@ -13,7 +13,6 @@
 //! signers, schemes, step timings, warnings). `report_facts` in the CLI is the one place
 //! the report will be filled from.
 
-use std::io::Read as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -317,23 +316,10 @@ fn timing(step: Step, d: Duration) -> StepTiming {
 
 /// SHA-256 and size of a whole file, streamed.
 pub(crate) fn sha256_file(path: &Path) -> Result<([u8; 32], u64), Error> {
-    let io = |source| {
+    crate::file_digest::sha256_file(path).map_err(|source| {
         Error::Apk(apk::ApkError::Zip(crate::zip::ZipError::Io {
             path: path.to_path_buf(),
             source,
         }))
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        h.update(buf.get(..n).unwrap_or_default());
-        size += n as u64;
-    }
-    Ok((h.finalize().into(), size))
+    })
 }

@@ -30,10 +30,7 @@ pub mod apk;
 pub mod ipa;
 mod previous;
 
-use std::io::Read as _;
 use std::path::Path;
-
-use sha2::{Digest as _, Sha256};
 
 use crate::report::{
     self, Report, ReportBuilder, ReportKeySource, ReportPaths, ReportSigner, Verdict, WriteOptions,
@@ -171,24 +168,11 @@ pub fn add_fusion_set_warnings(b: &mut ReportBuilder, fusion_set: &crate::fusion
 
 /// Streamed SHA-256 and size of a file.
 pub fn sha256_file(path: &Path) -> Result<([u8; 32], u64), crate::Error> {
-    let io = |source| crate::Error::Io {
+    crate::file_digest::sha256_file(path).map_err(|source| crate::Error::Io {
         action: "read",
         path: path.to_path_buf(),
         source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(buf.get(..n).unwrap_or_default());
-        size += n as u64;
-    }
-    Ok((hasher.finalize().into(), size))
+    })
 }
 
 /// 64 lowercase hex characters → 32 bytes (`None` for anything else).

@@ -10,8 +10,9 @@ use std::time::Instant;
 use super::Output;
 use super::args::BuildArgs;
 use super::certified;
+use super::progress::Bar;
 use crate::android::{self, Build, Inspection};
-use crate::apk::{Progress, Scheme};
+use crate::apk::Scheme;
 use crate::error::Error;
 use crate::zip::{Archive, DosTime};
 use crate::{certify, fusion_set, keys, report};
@@ -50,7 +51,7 @@ pub fn build(archive: Archive, args: &BuildArgs, out: &Output) -> anyhow::Result
         .unwrap_or_else(|| default_output(&args.app));
     let options = certified::write_options(args);
     certify::prepare(&output, &options, args.output.force)?;
-    let bar = Bar::new(out, &args.app);
+    let bar = Bar::new(out, &args.app, "fusing");
     let build = android::build::build_archive(
         archive,
         started,
@@ -214,43 +215,5 @@ fn print_inspection(i: &Inspection) {
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),
-    }
-}
-
-/// An indicatif bar on stderr for inputs big enough to take a visible while.
-struct Bar(Option<indicatif::ProgressBar>);
-
-const BAR_MIN_BYTES: u64 = 32 << 20;
-
-impl Bar {
-    fn new(out: &Output, input: &Path) -> Self {
-        let big = std::fs::metadata(input).is_ok_and(|m| m.len() >= BAR_MIN_BYTES);
-        if !out.progress || !big {
-            return Self(None);
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("fusing {bar:40} {bytes}/{total_bytes} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Self(Some(bar))
-    }
-    fn done(&self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, total: u64) {
-        if let Some(b) = &self.0 {
-            b.set_length(total);
-        }
-    }
-    fn advance(&self, n: u64) {
-        if let Some(b) = &self.0 {
-            b.inc(n);
-        }
     }
 }

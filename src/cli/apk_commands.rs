@@ -1,12 +1,11 @@
 //! `fuse sign` and `fuse verify` for APKs: argument handling, progress and rendering.
 
-use std::path::Path;
-
 use serde_json::json;
 
 use super::Output;
 use super::args::{SignArgs, VerifyArgs};
-use crate::apk::{self, Progress, Scheme, SignOptions};
+use super::progress::Bar;
+use crate::apk::{self, Scheme, SignOptions};
 use crate::error::Error;
 use crate::keys;
 use crate::zip::Archive;
@@ -82,7 +81,7 @@ pub fn sign(archive: Archive, args: &SignArgs, out: &Output) -> anyhow::Result<(
         v1_signer_name: apk::identity::v1_signer_name(identity.origin()),
         ..SignOptions::default()
     };
-    let bar = Bar::new(out, &args.app);
+    let bar = Bar::new(out, &args.app, "signing");
     let (signed, _verified) = apk::sign_file(
         &archive,
         &output,
@@ -129,43 +128,5 @@ fn key_origin(origin: &keys::KeyOrigin) -> serde_json::Value {
             "key": key.display().to_string(),
             "cert": cert.display().to_string(),
         }),
-    }
-}
-
-/// An indicatif bar on stderr for inputs big enough to take a visible while.
-struct Bar(Option<indicatif::ProgressBar>);
-
-const BAR_MIN_BYTES: u64 = 32 << 20;
-
-impl Bar {
-    fn new(out: &Output, input: &Path) -> Self {
-        let big = std::fs::metadata(input).is_ok_and(|m| m.len() >= BAR_MIN_BYTES);
-        if !out.progress || !big {
-            return Self(None);
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("signing {bar:40} {bytes}/{total_bytes} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Self(Some(bar))
-    }
-    fn done(&self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, total: u64) {
-        if let Some(b) = &self.0 {
-            b.set_length(total);
-        }
-    }
-    fn advance(&self, n: u64) {
-        if let Some(b) = &self.0 {
-            b.inc(n);
-        }
     }
 }

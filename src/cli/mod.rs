@@ -11,6 +11,7 @@ mod fusion_set;
 mod ios;
 mod output;
 mod pin;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -205,10 +205,9 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> Result<[u8; 32], Error> {
-    let mut file = File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let mut hashing = HashingWriter::new(io::sink());
-    io::copy(&mut file, &mut hashing).map_err(|e| Error::io("read", path, e))?;
-    hashing.finish().map_err(|e| Error::io("read", path, e))
+    crate::file_digest::sha256_file(path)
+        .map(|(digest, _)| digest)
+        .map_err(|e| Error::io("read", path, e))
 }
 
 /// What the output archive holds for one name.

@@ -17,8 +17,6 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use sha2::{Digest as _, Sha256};
-
 use super::Error;
 use super::build_id::{hex, sha256_hex};
 use super::canonical;
@@ -190,25 +188,13 @@ fn is_ipa_policy_path(name: &str) -> bool {
     )
 }
 
-/// Streamed SHA-256 and size of a file.
+/// Streamed SHA-256 (hex) and size of a file.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), Error> {
-    let read_err = |source| Error::Read {
+    let (digest, size) = crate::file_digest::sha256_file(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
-    };
-    let mut file = std::fs::File::open(path).map_err(read_err)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(read_err)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(buf.get(..n).unwrap_or_default());
-        total += n as u64;
-    }
-    Ok((hex(&hasher.finalize()), total))
+    })?;
+    Ok((hex(&digest), size))
 }
 
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
