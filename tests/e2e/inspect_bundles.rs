@@ -94,6 +94,48 @@ fn assert_truncated_is_refused(file: &Path, dir: &Path) {
     }
 }
 
+/// A copy of `archive` without the entry `drop` (Python's zipfile rewrites it).
+fn without_entry(archive: &Path, drop: &str, dir: &Path) -> std::path::PathBuf {
+    let out = dir.join(format!(
+        "partial-{}",
+        archive.file_name().unwrap().to_str().unwrap()
+    ));
+    let script = r#"
+import sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:
+    for info in src.infolist():
+        if info.filename != sys.argv[3]:
+            out.writestr(info, src.read(info.filename))
+"#;
+    tool(
+        "python3",
+        [
+            "-c",
+            script,
+            archive.to_str().unwrap(),
+            out.to_str().unwrap(),
+            drop,
+        ],
+    )
+    .success();
+    out
+}
+
+/// A fused package missing one of its parts: not fused, the part named, exit 0.
+#[track_caller]
+fn assert_partial_fusion_is_reported(fused: &Path, drop: &str, named: &str, dir: &Path) {
+    let partial = without_entry(fused, drop, dir);
+    let i = inspect_json(&partial);
+    assert_eq!(i["fused"], false, "{i:#}");
+    assert_eq!(i["fusion"], Value::Null);
+    let problem = i["fusionProblem"].as_str().unwrap();
+    assert!(problem.contains(named), "{problem}");
+    // The signature no longer covers the package either (reported, not failed).
+    assert_eq!(i["signature"], "invalid", "{i:#}");
+    assert!(i["signatureProblem"].is_string());
+}
+
 /// `name: "ATTR"` followed by `value: "V"` in protoc's text format of an XmlNode.
 fn manifest_attribute(text: &str, attr: &str) -> String {
     let at = text
@@ -262,6 +304,12 @@ fn inspect_aab_before_and_after_build_agrees_with_protoc_keytool_and_the_report(
     let run = fuse(["inspect", input.to_str().unwrap()]);
     assert!(run.stdout.contains("fused        no"), "{run}");
 
+    assert_partial_fusion_is_reported(
+        &out,
+        "base/assets/fuse/policy.bin",
+        "missing: base/assets/fuse/policy.bin",
+        dir.path(),
+    );
     assert_truncated_is_refused(&out, dir.path());
 }
 
@@ -432,6 +480,12 @@ fn inspect_ipa_before_and_after_build_agrees_with_plistlib_lipo_openssl_and_the_
     );
     assert!(run.stdout.contains(&fingerprint), "{run}");
 
+    assert_partial_fusion_is_reported(
+        &out,
+        &format!("{app}/fuse/policy.bin"),
+        "missing: fuse/policy.bin",
+        dir.path(),
+    );
     assert_truncated_is_refused(&out, dir.path());
 }
 
