@@ -12,7 +12,7 @@ use std::path::PathBuf;
 #[repr(u8)]
 pub enum ExitStatus {
     Ok = 0,
-    /// Anything not covered below (I/O, internal errors, not-yet-available commands).
+    /// Anything not covered below (I/O, internal errors).
     Failure = 1,
     /// Wrong command-line usage.
     Usage = 2,
@@ -35,10 +35,6 @@ impl ExitStatus {
 /// Every failure the library reports.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A command whose capability is not built yet. Says so instead of faking output.
-    #[error("{0} is not available yet")]
-    NotAvailable(&'static str),
-
     /// Command-line usage the argument parser cannot catch (e.g. mutually dependent flags).
     #[error("{what} — {fix}")]
     Usage { what: String, fix: String },
@@ -94,7 +90,6 @@ impl Error {
     /// The exit code of this failure: the single mapping the CLI uses.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Self::NotAvailable(_) => ExitStatus::Failure,
             Self::Usage { .. } => ExitStatus::Usage,
             Self::Io { .. } => ExitStatus::Failure,
             Self::Apk(e) => apk_exit_status(e),
@@ -248,12 +243,5 @@ mod tests {
             why: "x".into(),
         });
         assert_eq!(tls.exit_status(), ExitStatus::Failure);
-    }
-
-    #[test]
-    fn not_available_is_exit_1_with_the_documented_text() {
-        let e = Error::NotAvailable("build");
-        assert_eq!(e.to_string(), "build is not available yet");
-        assert_eq!(e.exit_status(), ExitStatus::Failure);
     }
 }

@@ -12,6 +12,7 @@ pub mod axml;
 pub mod calendar;
 pub mod certify;
 pub mod cli;
+pub mod embedded_policy;
 pub mod error;
 pub mod file_digest;
 pub mod format;

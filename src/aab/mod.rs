@@ -13,11 +13,13 @@
 //! ├── <feature>/…                           kept; same ABI set
 //! └── META-INF/MANIFEST.MF, *.SF, *.RSA|EC  JAR signature (re-signed)
 //! ```
+//! `fuse inspect` reads all of it back (`inspect.rs`).
 //! Field numbers of every protobuf message live in `proto.rs`; edits are spliced at the
 //! wire level (`wire.rs`) so unmodelled fields survive. Notes: `docs/aab.md`.
 
 pub mod bundle;
 pub mod error;
+pub mod inspect;
 pub mod manifest;
 pub mod native;
 pub mod pipeline;

@@ -1,6 +1,6 @@
-//! The bundle commands end to end: fuse (read → plan → write + JAR-sign → self-verify),
-//! and inspect. `crate::cli` renders; the Certified Secure report takes [`Fused`] and
-//! [`Inspection`] as plain facts.
+//! The bundle commands end to end: fuse (read → plan → write + JAR-sign → self-verify).
+//! `crate::cli` renders; the Certified Secure report takes [`Fused`] as plain facts
+//! (`fuse inspect` is `inspect.rs`).
 
 use std::path::Path;
 
@@ -42,75 +42,8 @@ pub fn fuse_file(
     })
 }
 
-/// What `fuse inspect` shows about a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Inspection {
-    pub format: &'static str,
-    pub package: String,
-    pub version_code: Option<u32>,
-    pub version_name: Option<String>,
-    pub min_sdk: u32,
-    pub target_sdk: u32,
-    pub modules: Vec<String>,
-    /// ABIs of the modules with native code (empty: none).
-    pub abis: Vec<String>,
-    pub bundletool_version: Option<String>,
-    /// JAR signature: `signed`, `unsigned` or `invalid: <why>`.
-    pub signature: String,
-    pub signer_cert_sha256: Vec<String>,
-    pub schemes: Vec<&'static str>,
-    /// Provider, shim and policy all present in the base module.
-    pub fused: bool,
-}
-
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Reads a bundle strictly and describes it. A bad signature is reported, not an error
-/// (`fuse verify` is the command that fails on it).
-pub fn inspect(archive: &Archive) -> Result<Inspection, crate::Error> {
-    let bundle = read_bundle(archive)?;
-    let signed = archive.entries().iter().any(|e| {
-        let n = e.name.to_ascii_uppercase();
-        n.starts_with("META-INF/")
-            && (n.ends_with(".RSA") || n.ends_with(".EC") || n.ends_with(".DSA"))
-    });
-    let (signature, certs) = match verify(archive) {
-        Ok(v) => (
-            "signed".to_owned(),
-            v.signer_cert_sha256.iter().map(|c| hex(c)).collect(),
-        ),
-        Err(_) if !signed => ("unsigned".to_owned(), Vec::new()),
-        Err(e) => (format!("invalid: {e}"), Vec::new()),
-    };
-    let base_has = |rel: &str| archive.size(&format!("{BASE}/{rel}")).is_some();
-    let shims = bundle.layout.base().is_some_and(|b| {
-        !b.abis.is_empty()
-            && b.abis
-                .iter()
-                .all(|a| base_has(&format!("lib/{a}/{SHIM_NAME}")))
-    });
-    let f = &bundle.facts;
-    Ok(Inspection {
-        format: "aab",
-        package: f.package.clone(),
-        version_code: f.version_code,
-        version_name: f.version_name.clone(),
-        min_sdk: f.min_sdk,
-        target_sdk: f.target_sdk,
-        modules: bundle.layout.modules.keys().cloned().collect(),
-        abis: bundle.abis.iter().flatten().cloned().collect(),
-        bundletool_version: bundle.bundletool_version.clone(),
-        schemes: if certs.is_empty() {
-            vec![]
-        } else {
-            vec!["jar"]
-        },
-        signature,
-        signer_cert_sha256: certs,
-        fused: f.is_fused() && shims && base_has(POLICY_PATH),
-    })
 }
 
 /// SHA-256 of a certificate, hex (for renderers).

@@ -252,6 +252,27 @@ fn check_splits(splits: &[(String, Option<String>)]) -> Result<()> {
     Ok(())
 }
 
+/// The base module's dex file (its name in `dex/`) that defines fuse's bridge, the last
+/// such file: a previous fusion's. Only dex files up to the bridge's size bound are read.
+pub fn find_bridge_dex(
+    source: &dyn BundleSource,
+    base: &super::Module,
+) -> std::result::Result<Option<String>, crate::Error> {
+    for dex in base.dex.iter().rev() {
+        let name = module_file(BASE, &format!("dex/{dex}"));
+        if source.size(&name).is_some_and(|s| s <= MAX_BRIDGE_DEX) {
+            let bytes = source.read(&name, MAX_BRIDGE_DEX)?;
+            if bytes
+                .windows(BRIDGE_DESCRIPTOR.len())
+                .any(|w| w == BRIDGE_DESCRIPTOR)
+            {
+                return Ok(Some(dex.clone()));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn is_code_transparency(name: &str) -> bool {
     name.strip_prefix(METADATA_DIR)
         .and_then(|rest| rest.rsplit('/').next())
@@ -311,22 +332,11 @@ pub fn plan_fusion(
     }];
 
     // The bridge dex: a previous fusion's file is replaced in place, else the next name.
-    let mut bridge_dex = None;
-    if bundle.facts.is_fused() {
-        for dex in base.dex.iter().rev() {
-            let name = module_file(BASE, &format!("dex/{dex}"));
-            if source.size(&name).is_some_and(|s| s <= MAX_BRIDGE_DEX) {
-                let bytes = source.read(&name, MAX_BRIDGE_DEX)?;
-                if bytes
-                    .windows(BRIDGE_DESCRIPTOR.len())
-                    .any(|w| w == BRIDGE_DESCRIPTOR)
-                {
-                    bridge_dex = Some(dex.clone());
-                    break;
-                }
-            }
-        }
-    }
+    let bridge_dex = if bundle.facts.is_fused() {
+        find_bridge_dex(source, base)?
+    } else {
+        None
+    };
     let was_fused = bridge_dex.is_some();
     let bridge_dex = bridge_dex.unwrap_or_else(|| base.next_dex());
     put.push(NewEntry {

@@ -68,31 +68,10 @@ pub fn inspect_archive(archive: crate::zip::Archive) -> Result<Inspection, Error
                     previous: PreviousFacts::of(&p),
                     bridge_dex: p.bridge_dex.clone(),
                     shims: p.shims.clone(),
-                    stage: policy.map(|p| match p.stage {
-                        fuse_policy::Stage::Development => "development",
-                        fuse_policy::Stage::Staging => "staging",
-                        fuse_policy::Stage::Production => "production",
-                    }),
+                    stage: policy.map(|p| crate::embedded_policy::stage_name(p.stage)),
                     build_date_unix: policy.map(|p| p.build_date_unix),
                     domains: policy
-                        .map(|p| {
-                            p.domains
-                                .iter()
-                                .map(|d| {
-                                    let host = match &d.host {
-                                        fuse_policy::HostPattern::Exact(h) => h.clone(),
-                                        fuse_policy::HostPattern::OneLabelWildcard(h) => {
-                                            format!("*.{h}")
-                                        }
-                                    };
-                                    if d.include_subdomains {
-                                        format!("{host} +subdomains")
-                                    } else {
-                                        host
-                                    }
-                                })
-                                .collect()
-                        })
+                        .map(crate::embedded_policy::domain_list)
                         .unwrap_or_default(),
                 }),
                 None,

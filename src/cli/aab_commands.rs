@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::Output;
-use super::args::{BuildArgs, InspectArgs, SignArgs, VerifyArgs};
+use super::args::{BuildArgs, SignArgs, VerifyArgs};
 use super::certified;
 use crate::aab::pipeline;
 use crate::aab::plan::{Plan, read_bundle};
@@ -219,40 +219,65 @@ pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Res
 }
 
 /// `fuse inspect APP.aab`.
-pub fn inspect(archive: &Archive, args: &InspectArgs, out: &Output) -> anyhow::Result<()> {
-    let i = pipeline::inspect(archive)?;
+pub fn inspect(archive: &Archive, out: &Output) -> anyhow::Result<()> {
+    let i = crate::aab::inspect::inspect(archive)?;
     if out.json {
-        let mut v = serde_json::to_value(&i)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("path".into(), json!(args.app.display().to_string()));
-        }
-        out.json_result(&v)?;
+        out.json_result(&serde_json::to_value(&i)?)?;
         return Ok(());
     }
-    println!("{}", args.app.display());
-    println!("  format            Android App Bundle (aab)");
-    println!("  package           {}", i.package);
-    println!(
-        "  version           {} ({})",
-        i.version_name.as_deref().unwrap_or("-"),
-        i.version_code
-            .map_or_else(|| "-".to_owned(), |c| c.to_string())
-    );
-    println!("  min / target SDK  {} / {}", i.min_sdk, i.target_sdk);
-    println!("  modules           {}", i.modules.join(", "));
-    let abis = if i.abis.is_empty() {
-        "none (no native code)".to_owned()
-    } else {
-        i.abis.join(", ")
-    };
-    println!("  ABIs              {abis}");
+    let m = &i.app;
+    println!("{}: AAB, {} bytes, SHA-256 {}", i.path, i.size, i.sha256);
+    println!("  package      {}", m.package);
+    println!("  version      {}", m.version());
+    println!("  SDK          min {}, target {}", m.min_sdk, m.target_sdk);
     if let Some(v) = &i.bundletool_version {
-        println!("  bundletool        {v}");
+        println!("  bundletool   {v}");
     }
-    println!("  signature         {}", i.signature);
-    for c in &i.signer_cert_sha256 {
-        println!("  signer SHA-256    {c}");
+    for module in &i.modules {
+        let abis = if module.abis.is_empty() {
+            "no native code".to_owned()
+        } else {
+            module.abis.join(", ")
+        };
+        println!(
+            "  module       {}: {abis}; {} dex",
+            module.name,
+            module.dex_files.len()
+        );
     }
-    println!("  fused             {}", if i.fused { "yes" } else { "no" });
+    match (i.signers.as_slice(), &i.signature_problem) {
+        ([], Some(p)) => println!("  signer       {} — {p}", i.signature),
+        ([], None) => println!("  signer       -"),
+        (signers, _) => {
+            for s in signers {
+                println!("  signer       {} (jar)", s.cert_sha256);
+            }
+        }
+    }
+    match (&i.fusion, &i.fusion_problem) {
+        (Some(f), _) => {
+            let p = &f.policy;
+            println!(
+                "  fused        yes — fusion set {}, build id {}",
+                p.fusion_set_id.as_deref().unwrap_or("?"),
+                p.build_id.as_deref().unwrap_or("?")
+            );
+            println!(
+                "  policy       {} SHA-256 {}",
+                p.policy_path, p.policy_sha256
+            );
+            if let Some(problem) = &p.policy_problem {
+                println!("               does not decode: {problem}");
+            }
+            if let Some(stage) = p.stage {
+                println!("  stage        {stage}");
+            }
+            if !p.domains.is_empty() {
+                println!("  pinned       {}", p.domains.join(", "));
+            }
+        }
+        (None, Some(p)) => println!("  fused        partly — {p}"),
+        (None, None) => println!("  fused        no"),
+    }
     Ok(())
 }

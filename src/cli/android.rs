@@ -14,7 +14,6 @@ use super::progress::Bar;
 use crate::android::{self, Build, Inspection};
 use crate::apk::Scheme;
 use crate::error::Error;
-use crate::format::PackageKind;
 use crate::zip::{Archive, DosTime};
 use crate::{certify, fusion_set, keys, report};
 
@@ -158,12 +157,8 @@ fn print_build(b: &Build) {
 }
 
 /// `fuse inspect APP`.
-pub fn inspect(archive: Archive, kind: PackageKind, out: &Output) -> anyhow::Result<()> {
-    match kind {
-        PackageKind::Aab => return Err(Error::NotAvailable("inspect for .aab files").into()),
-        PackageKind::Ipa => return Err(Error::NotAvailable("inspect for .ipa files").into()),
-        PackageKind::Apk | PackageKind::Unknown => {}
-    }
+/// Bundles and iOS apps are dispatched to their own inspectors before this.
+pub fn inspect(archive: Archive, out: &Output) -> anyhow::Result<()> {
     let i = android::inspect::inspect_archive(archive).map_err(Error::from)?;
     if out.json {
         out.json_result(&serde_json::to_value(&i)?)?;

@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::Output;
-use super::args::{BuildArgs, InspectArgs, SignArgs, SigningArgs, VerifyArgs};
+use super::args::{BuildArgs, SignArgs, SigningArgs, VerifyArgs};
 use super::certified;
 use crate::error::Error;
 use crate::ios::{self, IosFacts};
@@ -213,62 +213,95 @@ pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> Result<()> 
     Ok(())
 }
 
-pub fn inspect(args: &InspectArgs, out: &Output) -> Result<()> {
-    let facts = ios::inspect(&args.app).map_err(Error::from)?;
+/// `fuse inspect APP.ipa`.
+pub fn inspect(archive: &Archive, out: &Output) -> Result<()> {
+    let i = ios::inspect::inspect(archive)?;
     if out.json {
-        out.json_result(&serde_json::to_value(&facts)?)?;
+        out.json_result(&serde_json::to_value(&i)?)?;
         return Ok(());
     }
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
-    println!("format:       ipa ({})", facts.app_path);
-    println!("bundle id:    {}", facts.bundle_id);
+    let a = &i.app;
+    println!("{}: IPA, {} bytes, SHA-256 {}", i.path, i.size, i.sha256);
+    println!("  bundle id    {} ({})", a.bundle_id, a.app_path);
     println!(
-        "version:      {} ({})",
-        or_dash(&facts.version),
-        or_dash(&facts.build)
+        "  version      {} ({})",
+        or_dash(&a.version),
+        or_dash(&a.build)
     );
-    println!("minimum iOS:  {}", or_dash(&facts.minimum_os));
+    println!("  minimum iOS  {}", or_dash(&a.minimum_os));
     println!(
-        "executable:   {} (Info.plist: {})",
-        facts.executable, facts.info_plist_format
+        "  executable   {} (Info.plist: {})",
+        a.executable, a.info_plist_format
     );
-    for s in &facts.slices {
+    for s in &i.slices {
         println!(
-            "slice:        {} {} min {} — signature {}, shim {}",
+            "  slice        {} {} min {}{} — signature {}",
             s.arch,
             s.platform.as_deref().unwrap_or("?"),
             s.minimum_os.as_deref().unwrap_or("?"),
+            if s.encrypted { ", encrypted" } else { "" },
             s.signature,
-            s.shim_load.as_deref().unwrap_or("not loaded")
         );
     }
-    for n in &facts.nested {
+    for n in &i.nested {
         println!(
-            "nested:       {} ({}, {}, signature {})",
+            "  nested       {} ({}, {}, signature {})",
             n.path, n.kind, n.bundle_id, n.signature
         );
     }
-    println!("signer:       {}", signer_line(&facts));
-    if let Some(p) = &facts.profile {
+    match &i.signer {
+        Some(s) if s.ad_hoc => println!("  signer       ad-hoc"),
+        Some(s) => println!(
+            "  signer       {} (team {}), certificate SHA-256 {}",
+            s.identity.as_deref().unwrap_or("?"),
+            s.team_id.as_deref().unwrap_or("-"),
+            s.cert_sha256.as_deref().unwrap_or("?")
+        ),
+        None => println!("  signer       -"),
+    }
+    match (i.signature, &i.signature_problem) {
+        ("signed", _) => println!("  signature    verifies (code signatures and seals)"),
+        (status, Some(p)) => println!("  signature    {status} — {p}"),
+        (status, None) => println!("  signature    {status}"),
+    }
+    if let Some(p) = &i.profile {
         println!(
-            "profile:      {} (team {}, {}, expires {})",
+            "  profile      {} (team {}, {}, expires {})",
             p.name,
             p.team_ids.join(","),
             p.application_identifier,
             p.expires
         );
     }
-    println!(
-        "fused:        {}",
-        if facts.fused.fused {
-            format!(
-                "yes (policy sha256 {})",
-                facts.fused.policy_sha256.as_deref().unwrap_or("-")
-            )
-        } else {
-            "no".to_owned()
+    match (&i.fusion, &i.fusion_problem) {
+        (Some(f), _) => {
+            let p = &f.policy;
+            println!(
+                "  fused        yes — fusion set {}, build id {}",
+                p.fusion_set_id.as_deref().unwrap_or("?"),
+                p.build_id.as_deref().unwrap_or("?")
+            );
+            for l in &f.shim_loads {
+                println!("  shim         {}: LC_LOAD_DYLIB {}", l.arch, l.path);
+            }
+            println!(
+                "  policy       {} SHA-256 {}",
+                p.policy_path, p.policy_sha256
+            );
+            if let Some(problem) = &p.policy_problem {
+                println!("               does not decode: {problem}");
+            }
+            if let Some(stage) = p.stage {
+                println!("  stage        {stage}");
+            }
+            if !p.domains.is_empty() {
+                println!("  pinned       {}", p.domains.join(", "));
+            }
         }
-    );
+        (None, Some(p)) => println!("  fused        partly — {p}"),
+        (None, None) => println!("  fused        no"),
+    }
     Ok(())
 }
 

@@ -62,9 +62,9 @@ pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
             (archive, _) => apk_commands::verify(archive, args, out),
         },
         Command::Inspect(args) => match crate::format::detect(&args.app)? {
-            (archive, PackageKind::Aab) => aab_commands::inspect(&archive, args, out),
-            (_, PackageKind::Ipa) => ios::inspect(args, out),
-            (archive, kind) => android::inspect(archive, kind, out),
+            (archive, PackageKind::Aab) => aab_commands::inspect(&archive, out),
+            (archive, PackageKind::Ipa) => ios::inspect(&archive, out),
+            (archive, _) => android::inspect(archive, out),
         },
         Command::FusionSet(FusionSetCommand::Validate(args)) => fusion_set::validate(args, out),
         Command::FusionSet(FusionSetCommand::Init(args)) => fusion_set::init(args, out),

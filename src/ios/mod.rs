@@ -13,7 +13,8 @@
 //! One concept per file: `archive` (ZIP in/out), `info_plist` (bounded plist),
 //! `bundle` (app and nested bundles), `profile` (provisioning profiles), `codesign`
 //! (apple-codesign driver), `seal` (our signature and CodeResources checks), `facts`
-//! (what the CLI and the report consume), `pipeline` (the steps in order).
+//! (what the CLI and the report consume), `pipeline` (the steps in order), `inspect`
+//! (`fuse inspect`'s description).
 
 pub mod archive;
 pub mod bundle;
@@ -21,6 +22,7 @@ pub mod codesign;
 mod error;
 pub mod facts;
 pub mod info_plist;
+pub mod inspect;
 pub mod pipeline;
 pub mod profile;
 pub mod seal;

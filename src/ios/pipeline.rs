@@ -88,6 +88,18 @@ pub fn inspect(path: &Path) -> Result<IosFacts, Error> {
     facts_of_tree(&unpacked.app_dir(), &unpacked.app_rel)
 }
 
+/// Describe an IPA and check its signatures from one unpacking (`fuse inspect`): the
+/// facts (an error when the app cannot be read), and the outcome of the same checks as
+/// `fuse verify` (`Err`: the first that fails — a fact inspect reports, not a failure).
+pub fn inspect_and_verify(path: &Path) -> Result<(IosFacts, Result<Vec<String>, Error>), Error> {
+    let mut zip = archive::open(path)?;
+    let unpacked = unpack(path, &mut zip)?;
+    let app_dir = unpacked.app_dir();
+    let facts = facts_of_tree(&app_dir, &unpacked.app_rel)?;
+    let verified = verify_tree(&app_dir, &unpacked.app_rel, false);
+    Ok((facts, verified))
+}
+
 /// Verify an IPA (`fuse verify`): every signature, every seal, nested before containing
 /// code, and the shim at most once per slice (exactly once and sealed when
 /// `require_fused`). Returns the facts and one line per check passed.

@@ -27,6 +27,7 @@ mod determinism;
 mod fusion_set_compile;
 mod fusion_set_validate;
 mod hostile_zip;
+mod inspect_bundles;
 mod ios_build_otool;
 mod ios_cms_binding;
 mod ios_hostile;
