@@ -48,6 +48,7 @@ const FIX: &str = "rebuild the bundle with the Android Gradle Plugin or bundleto
 
 /// What fuse needs to know about one module.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Module {
     pub name: String,
     /// `dex/` file names, in index order (`classes.dex`, `classes2.dex`, …).
@@ -81,6 +82,7 @@ impl Module {
 
 /// The modules of a bundle, by name.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Layout {
     pub modules: BTreeMap<String, Module>,
 }

@@ -87,6 +87,7 @@ pub struct Plan {
 
 /// The facts of a fusion, for the CLI and the Certified Secure report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FusionFacts {
     pub package: String,
     pub version_code: Option<u32>,

@@ -116,6 +116,7 @@ pub enum Change {
 
 /// One entry the plan touched, with the SHA-256 of its uncompressed bytes.
 #[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EntryChange {
     pub name: String,
     pub change: Change,

@@ -50,6 +50,7 @@ pub mod attr {
 
 /// What the pipeline, `inspect` and the report need from a manifest.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ManifestFacts {
     pub package: String,
     pub version_code: Option<u32>,
@@ -69,6 +70,7 @@ pub struct ManifestFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Provider {
     /// Full class name (relative names resolved against the package).
     pub name: Option<String>,

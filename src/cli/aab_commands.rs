@@ -57,7 +57,7 @@ pub fn sign(archive: &Archive, args: &SignArgs, out: &Output) -> anyhow::Result<
             "size": signed.size,
             "sha256": hex(&signed.sha256),
             "schemes": ["jar"],
-            "signer_cert_sha256": hex(&signed.signer_cert_sha256),
+            "signerCertSha256": hex(&signed.signer_cert_sha256),
         }))?;
     } else {
         println!(
@@ -128,7 +128,7 @@ pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> anyhow::Resul
             "size": signed.size,
             "sha256": hex(&signed.sha256),
             "schemes": ["jar"],
-            "signer_cert_sha256": hex(&signed.signer_cert_sha256),
+            "signerCertSha256": hex(&signed.signer_cert_sha256),
             "report": certified::report_json(&certified),
         }))?;
     } else {
@@ -196,7 +196,7 @@ pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Res
             "aab",
             report,
             &verified,
-            json!({ "schemes": ["jar"], "signer_cert_sha256": certs }),
+            json!({ "schemes": ["jar"], "signerCertSha256": certs }),
         );
     }
     let certs: Vec<String> = v.signer_cert_sha256.iter().map(|c| hex(c)).collect();
@@ -206,7 +206,7 @@ pub fn verify(archive: &Archive, args: &VerifyArgs, out: &Output) -> anyhow::Res
             "format": "aab",
             "verified": true,
             "schemes": ["jar"],
-            "signer_cert_sha256": certs,
+            "signerCertSha256": certs,
         }))?;
     } else {
         println!(

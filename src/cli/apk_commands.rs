@@ -34,7 +34,7 @@ pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Resu
         let extra = view.verified.as_ref().map_or(json!({}), |v| {
             json!({
                 "schemes": scheme_names(&v.schemes),
-                "signer_cert_sha256": hex(&v.signer_cert_sha256),
+                "signerCertSha256": hex(&v.signer_cert_sha256),
             })
         });
         return super::certified::print_report_match(
@@ -48,10 +48,10 @@ pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Resu
             "format": "apk",
             "verified": true,
             "schemes": scheme_names(&v.schemes),
-            "signer_cert_sha256": hex(&v.signer_cert_sha256),
-            "min_sdk_version": v.min_sdk_version,
-            "signature_algorithms": v.algorithms,
-            "v3_sdk_range": v.v3_sdk_range.map(|(a, b)| json!([a, b])),
+            "signerCertSha256": hex(&v.signer_cert_sha256),
+            "minSdkVersion": v.min_sdk_version,
+            "signatureAlgorithms": v.algorithms,
+            "v3SdkRange": v.v3_sdk_range.map(|(a, b)| json!([a, b])),
         }))?;
     } else {
         println!(
@@ -99,10 +99,10 @@ pub fn sign(archive: Archive, args: &SignArgs, out: &Output) -> anyhow::Result<(
             "size": signed.size,
             "sha256": hex(&signed.sha256),
             "schemes": scheme_names(&signed.schemes),
-            "signer_cert_sha256": hex(&signed.signer_cert_sha256),
-            "min_sdk_version": signed.min_sdk_version,
-            "signature_algorithm": signed.algorithm.id(),
-            "key_origin": key_origin(identity.origin()),
+            "signerCertSha256": hex(&signed.signer_cert_sha256),
+            "minSdkVersion": signed.min_sdk_version,
+            "signatureAlgorithm": signed.algorithm.id(),
+            "keyOrigin": key_origin(identity.origin()),
         }))?;
     } else {
         println!(

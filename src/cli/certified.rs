@@ -69,15 +69,15 @@ pub fn print_report_match(
             "report": {
                 "path": report_path.display().to_string(),
                 "matches": true,
-                "build_id": r.build_id,
+                "buildId": r.build_id,
                 "result": r.result,
                 "signature": verified.signature.algorithm,
-                "report_key": r.report_key.source,
-                "report_cert_sha256": verified.signature.cert_sha256,
-                "output_sha256": r.output.sha256,
-                "signer_cert_sha256": signer,
-                "policy_sha256": r.policy.sha256,
-                "fusion_set_id": r.fusion_set.id,
+                "reportKey": r.report_key.source,
+                "reportCertSha256": verified.signature.cert_sha256,
+                "outputSha256": r.output.sha256,
+                "signerCertSha256": signer,
+                "policySha256": r.policy.sha256,
+                "fusionSetId": r.fusion_set.id,
             },
         });
         if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), extra) {

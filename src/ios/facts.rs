@@ -8,6 +8,7 @@ use super::seal::SignatureFacts;
 
 /// Everything fuse knows about an IPA (input or output).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IosFacts {
     /// Always `ipa`.
     pub format: &'static str,
@@ -36,6 +37,7 @@ pub struct IosFacts {
 
 /// One slice of the main executable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SliceFacts {
     pub arch: String,
     /// From `LC_BUILD_VERSION` / `LC_VERSION_MIN_IPHONEOS`, e.g. `14.0`.
@@ -53,6 +55,7 @@ pub struct SliceFacts {
 
 /// A nested bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NestedFacts {
     pub path: String,
     pub kind: &'static str,
@@ -63,6 +66,7 @@ pub struct NestedFacts {
 
 /// Whether and how the app is fused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FusedFacts {
     /// Every slice loads the shim exactly once, and the dylib and policy are present.
     pub fused: bool,
@@ -73,6 +77,7 @@ pub struct FusedFacts {
 
 /// One entry of the archive added or changed by fuse (the report's change list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EntryChange {
     pub path: String,
     /// `added`, `changed` or `removed`.
@@ -83,6 +88,7 @@ pub struct EntryChange {
 
 /// The result of `build` or `sign` on an IPA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IosOutcome {
     pub input: IosFacts,
     pub output: IosFacts,

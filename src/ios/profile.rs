@@ -24,6 +24,7 @@ const MAX_PROFILE_BYTES: u64 = 4 << 20;
 
 /// The facts of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub name: String,
     pub uuid: Option<String>,

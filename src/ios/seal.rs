@@ -35,6 +35,7 @@ use super::info_plist::parse_bounded;
 
 /// Signature facts of one Mach-O slice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SignatureFacts {
     pub arch: String,
     /// `unsigned`, `adhoc` or `certificate`.
@@ -209,6 +210,7 @@ fn cdhash_of(path: &Path) -> Result<Option<String>, Error> {
 
 /// What a bundle's seal covers: the relative paths listed in `files2`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SealCheck {
     pub bundle: String,
     pub files: usize,

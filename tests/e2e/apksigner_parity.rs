@@ -108,12 +108,12 @@ fn every_fixture_and_key_passes_apksigner_zipalign_and_fuse_verify() {
             _ => 0x0201,
         };
         assert_eq!(
-            v["signature_algorithms"],
+            v["signatureAlgorithms"],
             serde_json::json!([want_alg]),
             "{run}"
         );
         assert_eq!(
-            v["v3_sdk_range"],
+            v["v3SdkRange"],
             serde_json::json!([24, 0x7fff_ffff]),
             "{run}"
         );
@@ -210,6 +210,6 @@ fn signing_is_deterministic() {
         assert_eq!(ra["sha256"], crate::support::sha256_file(&a));
         assert_eq!(ra["sha256"], rb["sha256"]);
         assert_eq!(ra["size"], std::fs::metadata(&a).unwrap().len());
-        assert_eq!(ra["key_origin"]["kind"], "keystore");
+        assert_eq!(ra["keyOrigin"]["kind"], "keystore");
     }
 }

@@ -35,6 +35,7 @@ mod ios_otool_parity;
 mod ios_seal;
 mod ios_signing;
 mod ios_support;
+mod json_output;
 mod jvm_bridge;
 mod keys_debug_key;
 mod keys_hostile;

@@ -152,7 +152,7 @@ fn debug_key_signs_with_one_warning_and_json_names_it() {
     assert_eq!(warnings.len(), 1, "{run}");
     assert!(warnings[0].contains("debug key"), "{run}");
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["key_origin"]["kind"], "debug");
+    assert_eq!(v["keyOrigin"]["kind"], "debug");
     assert_eq!(v["schemes"], serde_json::json!(["v1", "v2", "v3"]));
     assert_eq!(v["sha256"], sha256_file(&out));
     fuse(["verify", out.to_str().unwrap()]).success();

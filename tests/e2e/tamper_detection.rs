@@ -98,6 +98,6 @@ fn fuse_verify_reports_the_apksigner_signer_certificate() {
     run.success();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let cert = crate::support::sha256_file(&dir.join("apksigner-signer.der"));
-    assert_eq!(v["signer_cert_sha256"], cert, "{run}");
+    assert_eq!(v["signerCertSha256"], cert, "{run}");
     assert_eq!(v["schemes"], serde_json::json!(["v1", "v2", "v3"]));
 }

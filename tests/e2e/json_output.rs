@@ -1,0 +1,110 @@
+//! DESIGN §1 `--json`: every command prints exactly one JSON object on stdout, and its keys
+//! follow one convention — camelCase, like the Certified Secure report — whatever the
+//! format (docs/json-output.md). Runs build, sign, verify, verify --report and inspect on
+//! an APK, an AAB and an IPA (ad-hoc) and walks every key of every result.
+
+use std::path::Path;
+
+use crate::ios_support;
+use crate::support::{fuse_cmd, generated, repo, tempdir};
+
+fn json_of(args: &[&str], config: &Path) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let run = fuse_cmd(&all)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env("FUSE_CONFIG_DIR", config)
+        .run();
+    run.success();
+    let text = run.stdout.trim();
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("fuse {args:?}: stdout is not one JSON object ({e}):\n{text}"))
+}
+
+/// Every object key below `v`, with its path, that is not camelCase.
+fn non_camel_keys(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let camel = k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && k.chars().all(|c| c.is_ascii_alphanumeric());
+                if !camel {
+                    bad.push(format!("{path}.{k}"));
+                }
+                non_camel_keys(child, &format!("{path}.{k}"), bad);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                non_camel_keys(child, &format!("{path}[{i}]"), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_json_result_uses_camel_case_keys_for_every_format() {
+    let t = tempdir();
+    let config = t.path().join("config");
+    let fusion_set = repo().join("testdata/fusion-sets/good/development.json");
+    let inputs = [
+        generated("apk").join("min21-native-stored.apk"),
+        generated("aab").join("app.aab"),
+        ios_support::input("simple"),
+    ];
+    let mut bad = Vec::new();
+    for input in &inputs {
+        let ext = input.extension().unwrap().to_str().unwrap();
+        let built = t.path().join(format!("built.{ext}"));
+        let signed = t.path().join(format!("signed.{ext}"));
+        let report = t.path().join("built.certified.json");
+        let (i, b, s, r) = (
+            input.to_str().unwrap(),
+            built.to_str().unwrap(),
+            signed.to_str().unwrap(),
+            report.to_str().unwrap(),
+        );
+        let fs = fusion_set.to_str().unwrap();
+        let runs: [(&str, Vec<&str>); 5] = [
+            (
+                "build",
+                vec!["build", i, "--fusion-set", fs, "-o", b, "--force"],
+            ),
+            ("sign", vec!["sign", b, "-o", s, "--force"]),
+            ("verify", vec!["verify", b]),
+            ("verify --report", vec!["verify", b, "--report", r]),
+            ("inspect", vec!["inspect", b]),
+        ];
+        for (label, args) in runs {
+            let v = json_of(&args, &config);
+            assert!(v.is_object(), "{ext} {label}: not an object: {v}");
+            non_camel_keys(&v, &format!("{ext} {label}"), &mut bad);
+        }
+    }
+    let mut v = json_of(
+        &["fusion-set", "validate", fusion_set.to_str().unwrap()],
+        &config,
+    );
+    // `fusionSet` echoes the user's document, whose own schema (DESIGN §2) names its keys.
+    assert!(v["fusionSet"]["CertificatePinning"].is_object(), "{v}");
+    v.as_object_mut().unwrap().remove("fusionSet");
+    non_camel_keys(&v, "fusion-set validate", &mut bad);
+    assert!(
+        bad.is_empty(),
+        "keys that are not camelCase:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn the_walker_flags_snake_case_keys() {
+    let mut bad = Vec::new();
+    non_camel_keys(
+        &serde_json::json!({"ok": 1, "nested": [{"signer_cert_sha256": "x"}], "Upper": 2}),
+        "",
+        &mut bad,
+    );
+    bad.sort();
+    assert_eq!(bad, [".Upper", ".nested[0].signer_cert_sha256"]);
+}
