@@ -33,6 +33,9 @@ pub fn main() -> ExitCode {
     let out = Output::new(&cli.global);
     match run(&cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`fuse inspect … | head -1`): like ripgrep, stop quietly.
+        // Any package or report was already complete before the first line was printed.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let status = exit_status_of(&err);
             // `{err}`, not `{err:#}`: every error's Display is already the whole line
@@ -113,11 +116,33 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `println!` panics when stdout is a closed pipe; that is the reader leaving, not a bug.
+fn is_stdout_broken_pipe_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    message.starts_with("failed printing to stdout") && message.contains("Broken pipe")
+}
+
 /// A panic is a bug, but the user still gets one line and exit 1, never a backtrace dump
 /// mixed into CI logs (set RUST_BACKTRACE=1 to see where).
 fn install_panic_hook() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if is_stdout_broken_pipe_panic(info) {
+            std::process::exit(0);
+        }
         if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
             default_hook(info);
         }

@@ -45,3 +45,40 @@ fn conflicting_key_sources_are_a_usage_error() {
     run.code(2);
     run.one_error_line();
 }
+
+/// `fuse inspect … | head -1`: a reader that leaves early is not an error and never a
+/// panic ("internal error"), for human text (`println!`) and for `--json` alike.
+#[test]
+fn a_closed_stdout_ends_quietly_with_exit_0() {
+    use std::process::{Command, Stdio};
+    let apk = crate::support::generated("apk").join("min21-native-stored.apk");
+    let fs = crate::support::repo().join("testdata/fusion-sets/good/production.json");
+    let runs: [Vec<&std::ffi::OsStr>; 3] = [
+        vec!["inspect".as_ref(), apk.as_os_str()],
+        vec!["--json".as_ref(), "inspect".as_ref(), apk.as_os_str()],
+        vec![
+            "fusion-set".as_ref(),
+            "validate".as_ref(),
+            "--json".as_ref(),
+            fs.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        // The read end is closed before fuse starts, so its first write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_fuse"))
+            .args(&args)
+            .env_remove("RUST_BACKTRACE")
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "fuse {args:?} with a closed stdout: {:?}, stderr: {stderr}",
+            out.status
+        );
+    }
+}
