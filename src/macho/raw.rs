@@ -43,6 +43,25 @@ pub const LC_ENCRYPTION_INFO_64: u32 = 0x2c;
 pub const LC_VERSION_MIN_IPHONEOS: u32 = 0x25;
 pub const LC_BUILD_VERSION: u32 = 0x32;
 pub const LC_MAIN: u32 = 0x8000_0028;
+pub const LC_SYMTAB: u32 = 0x2;
+pub const LC_DYSYMTAB: u32 = 0xb;
+pub const LC_LOAD_DYLINKER: u32 = 0xe;
+pub const LC_ID_DYLINKER: u32 = 0xf;
+pub const LC_UUID: u32 = 0x1b;
+pub const LC_SEGMENT_SPLIT_INFO: u32 = 0x1e;
+pub const LC_DYLD_INFO: u32 = 0x22;
+pub const LC_DYLD_INFO_ONLY: u32 = 0x8000_0022;
+pub const LC_VERSION_MIN_MACOSX: u32 = 0x24;
+pub const LC_FUNCTION_STARTS: u32 = 0x26;
+pub const LC_DYLD_ENVIRONMENT: u32 = 0x27;
+pub const LC_DATA_IN_CODE: u32 = 0x29;
+pub const LC_SOURCE_VERSION: u32 = 0x2a;
+pub const LC_DYLIB_CODE_SIGN_DRS: u32 = 0x2b;
+pub const LC_LINKER_OPTIMIZATION_HINT: u32 = 0x2e;
+pub const LC_VERSION_MIN_TVOS: u32 = 0x2f;
+pub const LC_VERSION_MIN_WATCHOS: u32 = 0x30;
+pub const LC_DYLD_EXPORTS_TRIE: u32 = 0x8000_0033;
+pub const LC_DYLD_CHAINED_FIXUPS: u32 = 0x8000_0034;
 
 /// `sizeof(struct linkedit_data_command)`: what `LC_CODE_SIGNATURE` needs when signing
 /// an unsigned slice.
@@ -160,6 +179,49 @@ pub fn arch_name(cputype: u32, cpusubtype: u32) -> String {
         CPU_TYPE_X86 => "i386".to_owned(),
         other => format!("cpu{other:#x}"),
     }
+}
+
+/// Smallest `cmdsize` a load command of type `cmd` can have: the size of its fixed
+/// structure (`<mach-o/loader.h>`), plus its section records for segments (`nsects` is
+/// read by the caller). goblin reads these structures whole, so a command declared
+/// shorter than its structure makes goblin read the bytes after it — the header gap fuse
+/// writes into (regression: fuzz crash `macho-segment-shorter-than-its-struct`). 8 for
+/// commands whose layout fuse does not rely on.
+pub fn min_command_size(cmd: u32) -> usize {
+    match cmd {
+        LC_SEGMENT => 56,
+        LC_SEGMENT_64 => 72,
+        LC_SYMTAB => 24,
+        LC_DYSYMTAB => 80,
+        LC_LOAD_DYLIB | LC_ID_DYLIB | LC_LOAD_WEAK_DYLIB | LC_REEXPORT_DYLIB
+        | LC_LAZY_LOAD_DYLIB | LC_LOAD_UPWARD_DYLIB => 24,
+        LC_LOAD_DYLINKER | LC_ID_DYLINKER | LC_DYLD_ENVIRONMENT | LC_RPATH => 12,
+        LC_UUID => 24,
+        LC_CODE_SIGNATURE
+        | LC_SEGMENT_SPLIT_INFO
+        | LC_FUNCTION_STARTS
+        | LC_DATA_IN_CODE
+        | LC_DYLIB_CODE_SIGN_DRS
+        | LC_LINKER_OPTIMIZATION_HINT
+        | LC_DYLD_EXPORTS_TRIE
+        | LC_DYLD_CHAINED_FIXUPS => 16,
+        LC_ENCRYPTION_INFO => 20,
+        LC_ENCRYPTION_INFO_64 => 24,
+        LC_DYLD_INFO | LC_DYLD_INFO_ONLY => 48,
+        LC_VERSION_MIN_MACOSX
+        | LC_VERSION_MIN_IPHONEOS
+        | LC_VERSION_MIN_TVOS
+        | LC_VERSION_MIN_WATCHOS => 16,
+        LC_BUILD_VERSION => 24,
+        LC_MAIN => 24,
+        LC_SOURCE_VERSION => 16,
+        _ => 8,
+    }
+}
+
+/// Bytes of one section record after a segment command.
+pub fn section_record_size(is_64: bool) -> usize {
+    if is_64 { 80 } else { 68 }
 }
 
 #[cfg(test)]

@@ -169,6 +169,12 @@ pub fn parse_slice(data: &[u8], file_offset: usize, what: &str) -> Result<SliceI
                 "load command {index} (cmd {cmd:#x}) has cmdsize {size}, outside sizeofcmds {sizeofcmds}"
             )));
         }
+        let needed = structure_size(data, cmd, at);
+        if size < needed {
+            return Err(malformed(format!(
+                "load command {index} (cmd {cmd:#x}) has cmdsize {size}, shorter than its {needed}-byte structure"
+            )));
+        }
         commands.push(CommandRef {
             cmd,
             offset: at,
@@ -310,6 +316,20 @@ fn command_string(body: &[u8], field: usize, what: &str) -> Result<String, Error
     let len = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
     let bytes = rest.get(..len).unwrap_or_default();
     String::from_utf8(bytes.to_vec()).map_err(|_| malformed("load command string is not UTF-8"))
+}
+
+/// Bytes the command at `at` needs: its fixed structure, plus the section records of a
+/// segment and the tool entries of `LC_BUILD_VERSION` (counts read from the command; a
+/// count that does not fit is caught because the product exceeds any real `cmdsize`).
+fn structure_size(data: &[u8], cmd: u32, at: usize) -> usize {
+    let count = |field: usize| le_u32(data, at + field).unwrap_or(0) as usize;
+    let base = min_command_size(cmd);
+    match cmd {
+        LC_SEGMENT => base.saturating_add(count(48).saturating_mul(section_record_size(false))),
+        LC_SEGMENT_64 => base.saturating_add(count(64).saturating_mul(section_record_size(true))),
+        LC_BUILD_VERSION => base.saturating_add(count(20).saturating_mul(8)),
+        _ => base,
+    }
 }
 
 /// Lowest file offset of section (or segment) content: everything before it is header.

@@ -273,6 +273,14 @@ def generate(ctx):
     mcase("macho-lc-main-entry-offset-wraps", macho(wrap), "LC_MAIN",
           "an LC_MAIN entry offset of 2^64 - 16 (vmaddr - fileoff + entryoff wraps; fuzz crash regression)")
 
+    # Fuzz crash regression (macho_load_commands, CI smoke 2026-11-23): an LC_SEGMENT_64
+    # declared 16 bytes long; goblin reads the whole 72-byte segment_command_64, i.e. the
+    # header gap, so the shim command fuse writes there became the segment's fileoff and
+    # the injected file no longer parsed. Commands shorter than their structure are refused.
+    short = commands(extra=[struct.pack("<II", 0x19, 16) + struct.pack("<Q", 0)])
+    mcase("macho-segment-shorter-than-its-struct", macho(short), "structure",
+          "an LC_SEGMENT_64 with cmdsize 16 (its structure is 72 bytes; fuzz crash regression)")
+
     # Fat files.
     x86 = macho(cputype=X86_64)
     mcase("fat-nfat-arch-2pow32-minus-1", fat([(ARM64, exe)], nfat=0xFFFFFFFF), "fat",
