@@ -8,6 +8,7 @@ use serde_json::json;
 use super::Output;
 use super::args::{BuildArgs, SignArgs, VerifyArgs};
 use super::certified;
+use super::fusion_lines;
 use crate::aab::pipeline;
 use crate::aab::plan::{Plan, read_bundle};
 use crate::aab::sign;
@@ -257,24 +258,8 @@ pub fn inspect(archive: &Archive, out: &Output) -> anyhow::Result<()> {
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
             let p = &f.policy;
-            println!(
-                "  fused        yes — fusion set {}, build id {}",
-                p.fusion_set_id.as_deref().unwrap_or("?"),
-                p.build_id.as_deref().unwrap_or("?")
-            );
-            println!(
-                "  policy       {} SHA-256 {}",
-                p.policy_path, p.policy_sha256
-            );
-            if let Some(problem) = &p.policy_problem {
-                println!("               does not decode: {problem}");
-            }
-            if let Some(stage) = p.stage {
-                println!("  stage        {stage}");
-            }
-            if !p.domains.is_empty() {
-                println!("  pinned       {}", p.domains.join(", "));
-            }
+            fusion_lines::print_fused(p);
+            fusion_lines::print_policy(p);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

@@ -9,6 +9,7 @@ use serde_json::json;
 use super::Output;
 use super::args::{BuildArgs, SignArgs, SigningArgs, VerifyArgs};
 use super::certified;
+use super::fusion_lines;
 use crate::error::Error;
 use crate::ios::{self, IosFacts};
 use crate::zip::Archive;
@@ -277,27 +278,11 @@ pub fn inspect(archive: &Archive, out: &Output) -> Result<()> {
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
             let p = &f.policy;
-            println!(
-                "  fused        yes — fusion set {}, build id {}",
-                p.fusion_set_id.as_deref().unwrap_or("?"),
-                p.build_id.as_deref().unwrap_or("?")
-            );
+            fusion_lines::print_fused(p);
             for l in &f.shim_loads {
                 println!("  shim         {}: LC_LOAD_DYLIB {}", l.arch, l.path);
             }
-            println!(
-                "  policy       {} SHA-256 {}",
-                p.policy_path, p.policy_sha256
-            );
-            if let Some(problem) = &p.policy_problem {
-                println!("               does not decode: {problem}");
-            }
-            if let Some(stage) = p.stage {
-                println!("  stage        {stage}");
-            }
-            if !p.domains.is_empty() {
-                println!("  pinned       {}", p.domains.join(", "));
-            }
+            fusion_lines::print_policy(p);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

@@ -7,6 +7,7 @@ mod android;
 mod apk_commands;
 pub mod args;
 mod certified;
+mod fusion_lines;
 mod fusion_set;
 mod ios;
 mod output;
