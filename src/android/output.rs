@@ -2,7 +2,7 @@
 //! signatures with `apk::verify`, the fusion with a caller's check), fsync, then rename.
 //!
 //! ```text
-//! .fuse-XXXX.apk.tmp ── apk::write_observed ── apk::verify_observed ∥ fsync ── fusion check ── rename → OUT
+//! .fuse-<pid>-<random>.apk.tmp ── apk::write_observed ── apk::verify_observed ∥ fsync ── fusion check ── rename → OUT
 //! ```
 //! Like `apk::sign_file`, plus the fusion check and per-step timings. Any failure drops
 //! the temp file: the output is either absent or complete; the input is only read.
