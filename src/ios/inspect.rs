@@ -18,7 +18,7 @@
 
 use serde::Serialize;
 
-use super::facts::IosFacts;
+use super::facts::{IosFacts, NestedFacts};
 use super::pipeline::{DYLIB_PATH, POLICY_PATH, inspect_and_verify};
 use crate::embedded_policy::EmbeddedPolicy;
 use crate::zip::Archive;
@@ -88,17 +88,6 @@ pub struct SliceFacts {
     pub signature: String,
     /// The install path of the shim's `LC_LOAD_DYLIB`, when the slice loads it.
     pub shim_load: Option<String>,
-}
-
-/// A nested bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NestedFacts {
-    pub path: String,
-    pub kind: &'static str,
-    pub bundle_id: String,
-    pub signature: String,
-    pub team_id: Option<String>,
 }
 
 /// Who signed the main executable.
@@ -220,17 +209,7 @@ pub fn inspect(archive: &Archive) -> Result<Inspection, crate::Error> {
                 shim_load: s.shim_load.clone(),
             })
             .collect(),
-        nested: facts
-            .nested
-            .iter()
-            .map(|n| NestedFacts {
-                path: n.path.clone(),
-                kind: n.kind,
-                bundle_id: n.bundle_id.clone(),
-                signature: n.signature.clone(),
-                team_id: n.team_id.clone(),
-            })
-            .collect(),
+        nested: facts.nested.clone(),
         signature,
         signer,
         signature_problem,
