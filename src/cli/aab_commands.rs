@@ -118,20 +118,12 @@ pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> anyhow::Resul
     let f = &built.fused.facts;
     let signed = &built.fused.signed;
     if out.json {
-        out.json_result(&json!({
-            "command": "build",
-            "format": "aab",
-            "input": args.app.display().to_string(),
-            "output": output.display().to_string(),
-            "buildId": built.build_id,
-            "fusionSet": { "id": fs.id(), "name": fs.name(), "stage": fs.stage(), "sha256": hex(&fs.sha256()) },
-            "fusion": f,
-            "size": signed.size,
-            "sha256": hex(&signed.sha256),
-            "schemes": ["jar"],
-            "signerCertSha256": hex(&signed.signer_cert_sha256),
-            "report": certified::report_json(&certified),
-        }))?;
+        out.json_result(&certified::build_json(
+            &certified,
+            &args.app,
+            &output,
+            json!({ "fusion": f }),
+        ))?;
     } else {
         println!("fused {} → {}", args.app.display(), output.display());
         println!(

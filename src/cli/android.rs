@@ -84,11 +84,10 @@ pub fn build(archive: Archive, args: &BuildArgs, out: &Output) -> anyhow::Result
     )?;
     certified::print_warnings(out, &certified);
     if out.json {
-        let mut v = serde_json::to_value(&build)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("report".into(), certified::report_json(&certified));
-        }
-        out.json_result(&v)?;
+        let extras = serde_json::to_value(&build)?;
+        out.json_result(&certified::build_json(
+            &certified, &args.app, &output, extras,
+        ))?;
     } else {
         print_build(&build);
         certified::print_report_paths(&certified);

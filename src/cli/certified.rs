@@ -36,6 +36,64 @@ pub fn report_json(certified: &Certified) -> Value {
     })
 }
 
+/// `build --json` for every format: the keys all three share, taken from the report just
+/// written (so the summary and the signed report cannot disagree), merged with the
+/// format's own `extras`. Objects merge one level deep (`input`, `output`, `fusionSet`
+/// gain the format's facts); where both name the same key, the shared value wins.
+/// The shape is documented in docs/json-output.md and checked by tests/e2e/json_output.rs.
+pub fn build_json(certified: &Certified, input: &Path, output: &Path, extras: Value) -> Value {
+    let r = &certified.report;
+    let mut core = json!({
+        "command": "build",
+        "format": r.input.format.as_str(),
+        "buildId": r.build_id,
+        "input": {
+            "path": input.display().to_string(),
+            "size": r.input.size,
+            "sha256": r.input.sha256,
+            "packageId": r.input.package_id,
+        },
+        "output": {
+            "path": output.display().to_string(),
+            "size": r.output.size,
+            "sha256": r.output.sha256,
+            "schemes": r.output.signer.schemes,
+            "signerCertSha256": r.output.signer.cert_sha256,
+        },
+        "fusionSet": {
+            "id": r.fusion_set.id,
+            "name": r.fusion_set.name,
+            "stage": r.fusion_set.stage,
+            "sha256": r.fusion_set.sha256,
+        },
+        "policy": { "sha256": r.policy.sha256, "size": r.policy.size },
+        "warnings": r.warnings,
+        "report": report_json(certified),
+    });
+    merge_shared_first(&mut core, extras);
+    core
+}
+
+/// Adds `extras` to `core` without replacing anything `core` says (see [`build_json`]).
+fn merge_shared_first(core: &mut Value, extras: Value) {
+    let (Some(core), Value::Object(extras)) = (core.as_object_mut(), extras) else {
+        return;
+    };
+    for (key, value) in extras {
+        match (core.get_mut(&key), value) {
+            (Some(Value::Object(shared)), Value::Object(more)) => {
+                for (k, v) in more {
+                    shared.entry(k).or_insert(v);
+                }
+            }
+            (Some(_), _) => {}
+            (None, value) => {
+                core.insert(key, value);
+            }
+        }
+    }
+}
+
 /// The report lines of the human build summary.
 pub fn print_report_paths(certified: &Certified) {
     println!("  report       {}", certified.paths.json.display());

@@ -78,17 +78,12 @@ pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> Result<()> {
     certified::print_warnings(out, &certified);
     let outcome = &built.outcome;
     if out.json {
-        out.json_result(&json!({
-            "command": "build",
-            "format": "ipa",
-            "input": args.app,
-            "output": output,
-            "buildId": built.build_id,
-            "size": built.output_size,
-            "sha256": crate::report::hex(&built.output_sha256),
-            "result": outcome,
-            "report": certified::report_json(&certified),
-        }))?;
+        out.json_result(&certified::build_json(
+            &certified,
+            &args.app,
+            &output,
+            serde_json::to_value(outcome)?,
+        ))?;
     } else {
         let o = &outcome.output;
         println!("fused {} → {}", args.app.display(), output.display());

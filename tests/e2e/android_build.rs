@@ -526,18 +526,18 @@ fn build_json_lists_every_change_with_hashes() {
             .map(|w| w["code"].as_str().unwrap())
             .collect();
         assert_eq!(
-            warnings.contains(&"min-sdk-below-21"),
+            warnings.contains(&"MIN_SDK_BELOW_21"),
             f.min_sdk < 21,
             "{}: {warnings:?}",
             f.name
         );
         assert_eq!(
-            warnings.contains(&"abis-added"),
+            warnings.contains(&"ABIS_ADDED"),
             f.abis.len() == 4,
             "{}",
             f.name
         );
-        assert!(!warnings.contains(&"debug-key"), "a keystore was given");
+        assert!(!warnings.contains(&"DEBUG_KEY"), "a keystore was given");
     }
 }
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::ios_support;
-use crate::support::{fuse_cmd, generated, repo, tempdir};
+use crate::support::{fuse_cmd, generated, repo, sha256_file, tempdir};
 
 fn json_of(args: &[&str], config: &Path) -> serde_json::Value {
     let mut all = vec!["--json"];
@@ -79,6 +79,9 @@ fn every_json_result_uses_camel_case_keys_for_every_format() {
         for (label, args) in runs {
             let v = json_of(&args, &config);
             assert!(v.is_object(), "{ext} {label}: not an object: {v}");
+            if label == "build" {
+                assert_shared_build_keys(&v, ext, input, &built, &report);
+            }
             non_camel_keys(&v, &format!("{ext} {label}"), &mut bad);
         }
     }
@@ -95,6 +98,57 @@ fn every_json_result_uses_camel_case_keys_for_every_format() {
         "keys that are not camelCase:\n{}",
         bad.join("\n")
     );
+}
+
+/// The keys `build --json` has for every format (docs/json-output.md), checked against the
+/// files themselves and the report written beside the output.
+fn assert_shared_build_keys(
+    v: &serde_json::Value,
+    ext: &str,
+    input: &Path,
+    out: &Path,
+    report: &Path,
+) {
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let ctx = format!("{ext} build --json: {v}");
+    assert_eq!(v["command"], "build", "{ctx}");
+    assert_eq!(v["format"], ext, "{ctx}");
+    assert_eq!(v["buildId"], report["buildId"], "{ctx}");
+    assert_eq!(v["input"]["path"], input.to_str().unwrap(), "{ctx}");
+    assert_eq!(v["input"]["sha256"], sha256_file(input), "{ctx}");
+    assert_eq!(
+        v["input"]["size"],
+        std::fs::metadata(input).unwrap().len(),
+        "{ctx}"
+    );
+    assert_eq!(
+        v["input"]["packageId"], report["input"]["packageId"],
+        "{ctx}"
+    );
+    assert_eq!(v["output"]["path"], out.to_str().unwrap(), "{ctx}");
+    assert_eq!(v["output"]["sha256"], sha256_file(out), "{ctx}");
+    assert_eq!(
+        v["output"]["size"],
+        std::fs::metadata(out).unwrap().len(),
+        "{ctx}"
+    );
+    assert_eq!(
+        v["output"]["schemes"], report["output"]["signer"]["schemes"],
+        "{ctx}"
+    );
+    assert!(
+        v["output"]["schemes"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{ctx}"
+    );
+    for key in ["id", "name", "stage", "sha256"] {
+        assert_eq!(v["fusionSet"][key], report["fusionSet"][key], "{ctx}");
+    }
+    assert_eq!(v["policy"]["sha256"], report["policy"]["sha256"], "{ctx}");
+    assert_eq!(v["warnings"], report["warnings"], "{ctx}");
+    assert_eq!(v["report"]["result"], "pass", "{ctx}");
 }
 
 #[test]
