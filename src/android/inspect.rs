@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use super::build_id::hex;
 use super::error::Error;
-use super::facts::{AppFacts, PreviousFacts, SignerFacts};
+use super::facts::{AppFacts, SignerFacts};
+use super::previous::POLICY_PATH;
 use super::read::App;
+use crate::embedded_policy::EmbeddedPolicy;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,7 +23,12 @@ pub struct Inspection {
     /// `lib/<abi>/` directories with files (fuse's shims included).
     pub abis: Vec<String>,
     pub dex_files: Vec<String>,
-    pub signer: Option<SignerFacts>,
+    /// `signed` (every scheme present verifies), `unsigned` (no signing block, no JAR
+    /// signature) or `invalid` — the AAB and IPA inspectors' words.
+    pub signature: &'static str,
+    /// The verified signer (one for an APK; empty unless `signature` is `signed`).
+    pub signers: Vec<SignerFacts>,
+    /// Why the signatures do not verify, when they do not.
     pub signature_problem: Option<String>,
     pub fused: bool,
     pub fusion: Option<Fusion>,
@@ -29,18 +36,17 @@ pub struct Inspection {
     pub fusion_problem: Option<String>,
 }
 
-/// The fusion found in an APK, from its embedded policy.
+/// The fusion found in an APK: its embedded policy (named as the AAB and IPA
+/// inspectors name it), the bridge, the shims and the recorded origin.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fusion {
     #[serde(flatten)]
-    pub previous: PreviousFacts,
+    pub policy: EmbeddedPolicy,
     pub bridge_dex: String,
     pub shims: Vec<String>,
-    pub stage: Option<&'static str>,
-    pub build_date_unix: Option<i64>,
-    /// Pinned hosts (`*.` for one-label wildcards, `+subdomains` when included).
-    pub domains: Vec<String>,
+    /// SHA-256 of the app first fused (`assets/fuse/origin.sha256`), when recorded.
+    pub origin_sha256: Option<String>,
 }
 
 /// Describes the APK at `path`.
@@ -56,23 +62,34 @@ pub fn inspect_archive(archive: crate::zip::Archive) -> Result<Inspection, Error
     let app = App::from_archive(archive)?;
     let (sha256, bytes) = super::build::sha256_file(path)?;
     let sha256 = hex(&sha256);
-    let (signer, signature_problem) = match crate::apk::verify(&app.archive, None) {
-        Ok(v) => (Some(SignerFacts::of(&v)), None),
-        Err(e) => (None, Some(e.to_string())),
+    let (signature, signers, signature_problem) = match crate::apk::verify(&app.archive, None) {
+        Ok(v) => ("signed", vec![SignerFacts::of(&v)], None),
+        Err(_) if !has_signature(&app.archive) => (
+            "unsigned",
+            Vec::new(),
+            Some(
+                "the APK has no signature (no APK Signing Block, no META-INF/*.RSA|EC|DSA)"
+                    .to_owned(),
+            ),
+        ),
+        Err(e) => ("invalid", Vec::new(), Some(e.to_string())),
     };
     let (fusion, fusion_problem) = match app.previous() {
         Ok(Some(p)) => {
-            let policy = p.policy.as_ref().ok();
+            // `previous` found the policy entry; read it again, bounded, for its facts.
+            let blob = match app.archive.entry(POLICY_PATH) {
+                Some(e) => app
+                    .archive
+                    .read_entry(e, crate::report::MAX_POLICY_BYTES)
+                    .map_err(|z| Error::Apk(z.into()))?,
+                None => Vec::new(),
+            };
             (
                 Some(Fusion {
-                    previous: PreviousFacts::of(&p),
+                    policy: EmbeddedPolicy::of(POLICY_PATH, &blob),
                     bridge_dex: p.bridge_dex.clone(),
                     shims: p.shims.clone(),
-                    stage: policy.map(|p| crate::embedded_policy::stage_name(p.stage)),
-                    build_date_unix: policy.map(|p| p.build_date_unix),
-                    domains: policy
-                        .map(crate::embedded_policy::domain_list)
-                        .unwrap_or_default(),
+                    origin_sha256: p.origin_sha256.as_ref().map(|s| hex(s)),
                 }),
                 None,
             )
@@ -88,10 +105,22 @@ pub fn inspect_archive(archive: crate::zip::Archive) -> Result<Inspection, Error
         app: AppFacts::of(&app.facts),
         abis: app.shipped_abis(false).into_iter().collect(),
         dex_files: app.dex.names().to_vec(),
-        signer,
+        signature,
+        signers,
         signature_problem,
         fused: fusion.is_some(),
         fusion,
         fusion_problem,
     })
+}
+
+/// Whether the APK carries any signature at all: an APK Signing Block (v2/v3) or a JAR
+/// signature block file (v1). Telling `unsigned` from `invalid` needs no verification.
+fn has_signature(archive: &crate::zip::Archive) -> bool {
+    archive.signing_block().is_some()
+        || archive.entries().iter().any(|e| {
+            let lower = e.name.to_ascii_lowercase();
+            crate::apk::v1::is_signature_file(&e.name)
+                && [".rsa", ".dsa", ".ec"].iter().any(|x| lower.ends_with(x))
+        })
 }

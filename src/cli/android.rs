@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::Output;
 use super::args::BuildArgs;
 use super::certified;
+use super::fusion_lines;
 use super::progress::Bar;
 use crate::android::{self, Build, Inspection};
 use crate::apk::Scheme;
@@ -189,28 +190,20 @@ fn print_inspection(i: &Inspection) {
     if let Some(app) = &m.application_class {
         println!("  application  {app}");
     }
-    match (&i.signer, &i.signature_problem) {
-        (Some(s), _) => println!("  signer       {} ({})", s.cert_sha256, schemes(&s.schemes)),
-        (None, Some(p)) => println!("  signer       not verified — {p}"),
-        (None, None) => println!("  signer       -"),
+    match i.signers.first() {
+        Some(s) => println!("  signer       {} ({})", s.cert_sha256, schemes(&s.schemes)),
+        None => println!("  signer       -"),
+    }
+    match (i.signature, &i.signature_problem) {
+        ("signed", _) => println!("  signature    verifies"),
+        (status, Some(p)) => println!("  signature    {status} — {p}"),
+        (status, None) => println!("  signature    {status}"),
     }
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
-            println!(
-                "  fused        yes — fusion set {}, build id {}",
-                f.previous.fusion_set_id.as_deref().unwrap_or("?"),
-                f.previous.build_id.as_deref().unwrap_or("?")
-            );
-            println!("  policy       SHA-256 {}", f.previous.policy_sha256);
-            if let Some(p) = &f.previous.policy_problem {
-                println!("               does not decode: {p}");
-            }
-            if let Some(stage) = f.stage {
-                println!("  stage        {stage}");
-            }
-            if !f.domains.is_empty() {
-                println!("  pinned       {}", f.domains.join(", "));
-            }
+            fusion_lines::print_fused(&f.policy);
+            println!("  bridge       {}", f.bridge_dex);
+            fusion_lines::print_policy(&f.policy);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

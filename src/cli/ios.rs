@@ -246,7 +246,7 @@ pub fn inspect(archive: &Archive, out: &Output) -> Result<()> {
             n.path, n.kind, n.bundle_id, n.signature
         );
     }
-    match &i.signer {
+    match i.signers.first() {
         Some(s) if s.ad_hoc => println!("  signer       ad-hoc"),
         Some(s) => println!(
             "  signer       {} (team {}), certificate SHA-256 {}",

@@ -43,8 +43,9 @@ pub struct Inspection {
     pub nested: Vec<NestedFacts>,
     /// `signed` (certificate or ad-hoc, and it verifies), `unsigned` or `invalid`.
     pub signature: &'static str,
-    /// The main executable's signer (first slice); `None` when unsigned.
-    pub signer: Option<SignerFacts>,
+    /// The main executable's signer (first slice); empty when unsigned. A list, as in
+    /// the APK and AAB inspectors' `signers`.
+    pub signers: Vec<SignerFacts>,
     /// Why the signatures or seals do not verify, when they do not.
     pub signature_problem: Option<String>,
     /// `embedded.mobileprovision`, when present.
@@ -211,7 +212,7 @@ pub fn inspect(archive: &Archive) -> Result<Inspection, crate::Error> {
             .collect(),
         nested: facts.nested.clone(),
         signature,
-        signer,
+        signers: signer.into_iter().collect(),
         signature_problem,
         profile: facts.profile.as_ref().map(|p| ProfileFacts {
             name: p.name.clone(),

@@ -556,9 +556,12 @@ fn inspect_reads_back_what_build_did() {
         assert_eq!(i["fusion"]["originSha256"], f.result["input"]["sha256"]);
         assert_eq!(i["fusion"]["bridgeDex"], f.result["injection"]["bridgeDex"]);
         assert_eq!(
-            i["signer"]["certSha256"],
+            i["signers"][0]["certSha256"],
             f.result["output"]["signer"]["certSha256"]
         );
+        assert_eq!(i["signature"], "signed");
+        assert_eq!(i["fusion"]["policyPath"], "assets/fuse/policy.bin");
+        assert_eq!(i["fusion"]["policySize"], f.result["policy"]["size"]);
         assert_eq!(i["sha256"], f.result["output"]["sha256"]);
         let abis: Vec<&str> = i["abis"]
             .as_array()
@@ -575,20 +578,25 @@ fn inspect_reads_back_what_build_did() {
     // A real signed input: the signer is apksigner's key, from fuse's own verifier.
     let signed = apks.join("min21-native-stored-apksigner.apk");
     let i = json(&fuse_cmd(["--json", "inspect", signed.to_str().unwrap()]).run());
+    assert_eq!(i["signature"], "signed", "{i}");
     assert_eq!(
-        i["signer"]["certSha256"],
+        i["signers"][0]["certSha256"],
         support::sha256_file(&apks.join("apksigner-signer.der"))
     );
     assert_eq!(
-        i["signer"]["schemes"],
+        i["signers"][0]["schemes"],
         serde_json::json!(["v1", "v2", "v3"])
     );
     // Unsigned: a fact, not a failure.
     let unsigned = apks.join("min26-native-deflated.apk");
+    let u = json(&fuse_cmd(["--json", "inspect", unsigned.to_str().unwrap()]).run());
+    assert_eq!(u["signature"], "unsigned", "{u}");
+    assert_eq!(u["signers"], serde_json::json!([]));
     let run = fuse_cmd(["inspect", unsigned.to_str().unwrap()]).run();
     run.success();
+    assert!(run.stdout.contains("signature    unsigned"), "{run}");
     assert!(run.stdout.contains("fused        no"), "{run}");
-    assert!(run.stdout.contains("signer       not verified"), "{run}");
+    assert!(run.stdout.contains("signer       -"), "{run}");
 }
 
 #[test]

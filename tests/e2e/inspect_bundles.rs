@@ -387,7 +387,7 @@ fn inspect_ipa_before_and_after_build_agrees_with_plistlib_lipo_openssl_and_the_
         assert_eq!(slice["encrypted"], false);
     }
     assert_eq!(before["signature"], "unsigned");
-    assert_eq!(before["signer"], Value::Null);
+    assert_eq!(before["signers"], json!([]));
     assert_not_fused(&before);
 
     // A thin executable: its one slice is the CPU type `llvm-otool -hv` names.
@@ -456,7 +456,7 @@ fn inspect_ipa_before_and_after_build_agrees_with_plistlib_lipo_openssl_and_the_
         .unwrap()
         .replace(':', "")
         .to_ascii_lowercase();
-    let s = &after["signer"];
+    let s = &after["signers"][0];
     assert_eq!(s["certSha256"], fingerprint, "{after:#}");
     assert_eq!(report["output"]["signer"]["certSha256"], fingerprint);
     assert_eq!(s["adHoc"], false);
@@ -494,7 +494,7 @@ fn inspect_ipa_before_and_after_build_agrees_with_plistlib_lipo_openssl_and_the_
 fn inspect_ipa_reports_ad_hoc_signatures() {
     let i = inspect_json(&ios_support::input("fat-adhoc"));
     assert_eq!(i["signature"], "signed", "{i:#}");
-    assert_eq!(i["signer"]["adHoc"], true);
-    assert_eq!(i["signer"]["certSha256"], Value::Null);
+    assert_eq!(i["signers"][0]["adHoc"], true);
+    assert_eq!(i["signers"][0]["certSha256"], Value::Null);
     assert_not_fused(&i);
 }

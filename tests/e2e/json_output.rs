@@ -82,6 +82,9 @@ fn every_json_result_uses_camel_case_keys_for_every_format() {
             if label == "build" {
                 assert_shared_build_keys(&v, ext, input, &built, &report);
             }
+            if label == "inspect" {
+                assert_shared_inspect_keys(&v, ext, &built, &report);
+            }
             non_camel_keys(&v, &format!("{ext} {label}"), &mut bad);
         }
     }
@@ -149,6 +152,46 @@ fn assert_shared_build_keys(
     assert_eq!(v["policy"]["sha256"], report["policy"]["sha256"], "{ctx}");
     assert_eq!(v["warnings"], report["warnings"], "{ctx}");
     assert_eq!(v["report"]["result"], "pass", "{ctx}");
+}
+
+/// The keys `inspect --json` has for every format (docs/json-output.md), on a fused,
+/// signed output, checked against the file and the report its build wrote.
+fn assert_shared_inspect_keys(v: &serde_json::Value, ext: &str, app: &Path, report: &Path) {
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let ctx = format!("{ext} inspect --json: {v}");
+    assert_eq!(v["format"], ext, "{ctx}");
+    assert_eq!(v["path"], app.to_str().unwrap(), "{ctx}");
+    assert_eq!(v["sha256"], sha256_file(app), "{ctx}");
+    assert_eq!(v["size"], std::fs::metadata(app).unwrap().len(), "{ctx}");
+    assert!(v["app"].is_object(), "{ctx}");
+    assert_eq!(v["signature"], "signed", "{ctx}");
+    assert!(v["signatureProblem"].is_null(), "{ctx}");
+    let signers = v["signers"].as_array().unwrap_or_else(|| panic!("{ctx}"));
+    assert_eq!(signers.len(), 1, "{ctx}");
+    assert_eq!(
+        signers[0]["certSha256"],
+        report["output"]["signer"]["certSha256"].clone(),
+        "{ctx}"
+    );
+    assert_eq!(
+        signers[0]["schemes"], report["output"]["signer"]["schemes"],
+        "{ctx}"
+    );
+    assert_eq!(v["fused"], true, "{ctx}");
+    assert!(v["fusionProblem"].is_null(), "{ctx}");
+    let f = &v["fusion"];
+    assert_eq!(f["buildId"], report["buildId"], "{ctx}");
+    assert_eq!(f["fusionSetId"], report["fusionSet"]["id"], "{ctx}");
+    assert_eq!(f["stage"], report["fusionSet"]["stage"], "{ctx}");
+    assert_eq!(f["policySha256"], report["policy"]["sha256"], "{ctx}");
+    assert_eq!(f["policySize"], report["policy"]["size"], "{ctx}");
+    assert_eq!(f["policyPath"], report["policy"]["path"], "{ctx}");
+    assert!(f["policyProblem"].is_null(), "{ctx}");
+    assert!(
+        f["domains"].as_array().is_some_and(|d| !d.is_empty()),
+        "{ctx}"
+    );
 }
 
 #[test]

@@ -69,6 +69,16 @@ fn check(apk: &Path, min: u32) {
             theirs.code, 0,
             "{what}: apksigner accepted a flipped byte\n{theirs}"
         );
+        // `inspect` describes rather than judges: a package it can read but whose
+        // signature fails is `invalid`, with the verifier's reason.
+        if ours.code == 6 {
+            let run = fuse(["--json", "inspect", bad.to_str().unwrap()]);
+            run.success();
+            let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(v["signature"], "invalid", "{what}: {v}");
+            assert_eq!(v["signers"], serde_json::json!([]), "{what}: {v}");
+            assert!(v["signatureProblem"].is_string(), "{what}: {v}");
+        }
     }
 }
 
