@@ -123,11 +123,14 @@ fn verify_inner(
         needed.extend(s.digests.keys().copied());
     }
     // Whether the content digest of some signer was recomputed from this file and matched.
-    let mut content_proven = false;
-    if let (Some(start), false) = (block_start, needed.is_empty()) {
-        let algs: Vec<ContentDigestAlgorithm> = needed.into_iter().collect();
+    let check_content = || -> Result<bool, ApkError> {
+        let (Some(start), false) = (block_start, needed.is_empty()) else {
+            return Ok(false);
+        };
+        let algs: Vec<ContentDigestAlgorithm> = needed.iter().copied().collect();
         let actual = content::compute(archive, start, &algs)?
             .ok_or_else(|| ApkError::verify("content digest", "the APK has too many chunks"))?;
+        let mut proven = false;
         for (label, signers) in [("v2", &v2), ("v3", &v3)] {
             for (i, s) in signers.iter().flatten().enumerate() {
                 for (alg, want) in &s.digests {
@@ -141,13 +144,27 @@ fn verify_inner(
                             ),
                         ));
                     }
-                    content_proven = true;
+                    proven = true;
                 }
             }
         }
-    }
-
-    let v1 = v1::verify_with(archive, observed.filter(|_| content_proven))?;
+        Ok(proven)
+    };
+    let v1 = if observed.is_some() && block_start.is_some() && !needed.is_empty() {
+        // Self-verification: the v1 check (MANIFEST.MF, .SF, signature block, entry
+        // digests from the observations) runs beside the content digest instead of after
+        // it. Its result counts only once the content digest has matched — a mismatch is
+        // returned first — so the observations are still used only for a proven file.
+        let (proven, v1) = rayon::join(check_content, || v1::verify_with(archive, observed));
+        if proven? {
+            v1?
+        } else {
+            v1::verify_with(archive, None)?
+        }
+    } else {
+        let proven = check_content()?;
+        v1::verify_with(archive, observed.filter(|_| proven))?
+    };
 
     // Stripping protection.
     if v2
