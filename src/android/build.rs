@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! read     App::open (strict ZIP, manifest, dex set) · previous fusion · ABIs
-//!          ∥ input SHA-256 ∥ input signers (apk::verify)          — two threads
-//! inject   build id (input, fusion set, signer) → policy blob → manifest patch → Plan
-//! write    apk::write_signed: app entries raw-copied, new entries appended, hashed on the way
+//!          · input signers (apk::verify)      ┐
+//! inject   manifest patch → Plan               │ input SHA-256 on a thread of its own
+//! write    apk::write_observed: app entries   ┘ … until the late entries need it:
+//!          raw-copied, new entries appended;     build id (input, fusion set, signer)
+//!          policy + origin appended last  ◀───── → policy blob (plan::late_entries)
 //! sign     v1 (minSdk < 24), v2, v3 over the digests computed while writing
 //! verify   apk::verify + check::fusion on the temp file ∥ fsync; then the atomic rename
 //! ```
@@ -14,6 +16,7 @@
 //! the report will be filled from.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -107,39 +110,39 @@ pub fn build_archive(
     }
     let shipped = app.shipped_abis(previous.is_some());
     let abis = abi::targets(&shipped, &app.display)?;
-    // The input's hash and its signers, one per core (both read the whole file).
-    let (hashed, input_signature) = std::thread::scope(|scope| {
-        let signer = scope.spawn(|| apk::verify(&app.archive, None));
-        let hashed = sha256_file(req.input);
-        let signer = signer.join().unwrap_or_else(|_| {
-            Err(apk::ApkError::Verify {
-                check: "input signatures".into(),
-                why: "the verifier stopped unexpectedly".into(),
-            })
+    // The input's SHA-256 (the build id, the report) on a thread of its own, while the
+    // input's signers are checked here and, above all, while the app's entries stream to
+    // the output: only the policy and origin entries, appended last, wait for it
+    // (`plan::late_entries`). A detached thread: if the build stops first, it only reads.
+    let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel(1);
+    {
+        let input = req.input.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = hash_tx.send(sha256_file(&input));
         });
-        (hashed, signer)
-    });
-    let (input_sha256, input_size) = hashed?;
+    }
+    let input_signature = apk::verify(&app.archive, None);
     steps.push(timing(Step::Read, t.elapsed()));
 
     // 2. Inject.
     let t = Instant::now();
     let facts = app.facts.clone();
     let cert_sha256: [u8; 32] = Sha256::digest(req.identity.certificate_der()).into();
-    let app_sha256 = previous
-        .as_ref()
-        .and_then(|p| p.origin_sha256)
-        .unwrap_or(input_sha256);
-    let build_id = fused_app_token(&app_sha256, &fs.sha256(), &cert_sha256);
-    let policy = fs.to_policy(&build_id, req.build_date_unix);
-    let policy_blob = fuse_policy::encode(&policy);
+    let late_slot: Arc<Mutex<Option<Result<LateFacts, Error>>>> = Arc::new(Mutex::new(None));
+    let late = late_policy_entries(LateInputs {
+        hashed: hash_rx,
+        origin: previous.as_ref().and_then(|p| p.origin_sha256),
+        fusion_set_sha256: fs.sha256(),
+        cert_sha256,
+        policy: fs.to_policy("", req.build_date_unix),
+        slot: Arc::clone(&late_slot),
+    });
     let (manifest, _) =
         crate::axml::patch(&app.manifest_bytes).map_err(|problem| Error::Manifest {
             path: app.display.clone(),
             problem,
         })?;
     let storage = ShimStorage::for_app(facts.extract_native_libs, facts.target_sdk);
-    let origin = previous::origin_text(&app_sha256);
     let (plan, injection) = plan::plan(plan::Inputs {
         dex: &app.dex,
         previous: previous.as_ref(),
@@ -149,9 +152,11 @@ pub fn build_archive(
         manifest: manifest.clone(),
         manifest_stored: app.manifest_stored,
         authority: facts.bridge_authority(),
-        policy: policy_blob.clone(),
-        origin: origin.clone(),
     });
+    let plan = apk::Plan {
+        late: Some(late),
+        ..plan
+    };
     let expected = Expected {
         facts: facts.clone(),
         authority: facts.bridge_authority(),
@@ -216,6 +221,21 @@ pub fn build_archive(
         &opts,
         req.progress,
         &|out| {
+            // The policy and origin entries were known only once written (late entries).
+            let mut expected = expected.clone();
+            match late_slot.lock().ok().as_deref() {
+                Some(Some(Ok(late))) => expected.entries.extend(
+                    late.entries
+                        .iter()
+                        .map(|(name, data)| (name.clone(), Sha256::digest(data).into(), false)),
+                ),
+                _ => {
+                    return Err(Error::Apk(apk::ApkError::Verify {
+                        check: "self-verification of the fusion".into(),
+                        why: "the policy was not written".into(),
+                    }));
+                }
+            }
             check::fusion(out, &expected)?;
             // What the report's change list needs from the written file, read while it
             // is open anyway: sizes of every entry, hashes of the new JAR signature files.
@@ -235,7 +255,30 @@ pub fn build_archive(
             }
             Ok(())
         },
-    )?;
+    );
+    // The input hash's own failure (an unreadable input) is the cause of any write error.
+    let late = late_slot.lock().ok().and_then(|mut slot| slot.take());
+    let written = match (written, late) {
+        (Err(_), Some(Err(hash_error))) | (Ok(_), Some(Err(hash_error))) => return Err(hash_error),
+        (Err(e), _) => return Err(e),
+        (Ok(w), Some(Ok(late))) => (w, late),
+        (Ok(_), None) => {
+            return Err(Error::Apk(apk::ApkError::Verify {
+                check: "self-verification of the fusion".into(),
+                why: "the policy was not written".into(),
+            }));
+        }
+    };
+    let (
+        written,
+        LateFacts {
+            input_sha256,
+            input_size,
+            build_id,
+            policy_blob,
+            ..
+        },
+    ) = written;
     steps.push(timing(Step::Write, written.write));
     steps.push(timing(Step::Sign, written.sign));
     steps.push(timing(Step::Verify, written.verify));
@@ -322,4 +365,76 @@ pub(crate) fn sha256_file(path: &Path) -> Result<([u8; 32], u64), Error> {
             source,
         }))
     })
+}
+
+/// What the late entries decided, for the summary and the report.
+struct LateFacts {
+    input_sha256: [u8; 32],
+    input_size: u64,
+    build_id: String,
+    policy_blob: Vec<u8>,
+    /// The late entries as written: name and bytes.
+    entries: Vec<(String, Vec<u8>)>,
+}
+
+/// What the late entries need besides the input's hash.
+struct LateInputs {
+    /// The hashing thread's result.
+    hashed: std::sync::mpsc::Receiver<Result<([u8; 32], u64), Error>>,
+    /// The SHA-256 of the app first fused, when the input records one (re-fusion).
+    origin: Option<[u8; 32]>,
+    fusion_set_sha256: [u8; 32],
+    cert_sha256: [u8; 32],
+    /// The compiled policy, its build id still empty.
+    policy: fuse_policy::Policy,
+    /// Where the facts (or the hash's error) go.
+    slot: Arc<Mutex<Option<Result<LateFacts, Error>>>>,
+}
+
+/// `apk::LateEntries` for the policy and origin entries: waits for the input's SHA-256,
+/// derives the build id (`fusedAppToken`) and encodes the policy with it.
+fn late_policy_entries(inputs: LateInputs) -> apk::LateEntries {
+    let LateInputs {
+        hashed,
+        origin,
+        fusion_set_sha256,
+        cert_sha256,
+        policy,
+        slot,
+    } = inputs;
+    let hashed = Mutex::new(hashed);
+    apk::LateEntries(Arc::new(move || {
+        let stopped = || "the input's hashing thread stopped".to_owned();
+        let received = hashed
+            .lock()
+            .map_err(|_| stopped())?
+            .recv()
+            .map_err(|_| stopped())?;
+        let mut slot = slot.lock().map_err(|_| stopped())?;
+        let (input_sha256, input_size) = match received {
+            Ok(h) => h,
+            Err(e) => {
+                let why = e.to_string();
+                *slot = Some(Err(e));
+                return Err(why);
+            }
+        };
+        let app_sha256 = origin.unwrap_or(input_sha256);
+        let build_id = fused_app_token(&app_sha256, &fusion_set_sha256, &cert_sha256);
+        let mut policy = policy.clone();
+        policy.build_id = build_id.clone();
+        let policy_blob = fuse_policy::encode(&policy);
+        let entries = plan::late_entries(policy_blob.clone(), previous::origin_text(&app_sha256));
+        *slot = Some(Ok(LateFacts {
+            input_sha256,
+            input_size,
+            build_id,
+            policy_blob,
+            entries: entries
+                .iter()
+                .map(|e| (e.name.clone(), e.data.clone()))
+                .collect(),
+        }));
+        Ok(entries)
+    }))
 }

@@ -15,6 +15,7 @@ use crate::zip::Archive;
 
 /// What the output must contain: entry name → SHA-256 of its uncompressed bytes, and
 /// whether it must be stored at a 16 KiB boundary.
+#[derive(Clone)]
 pub struct Expected {
     pub facts: ManifestFacts,
     pub authority: String,

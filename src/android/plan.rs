@@ -11,6 +11,9 @@
 //! ```
 //! New entries are appended sorted by name after the app's own (the signer's rule), so a
 //! re-fusion — which removes the old ones first — writes them at the same offsets.
+//! The policy and the origin record depend on the input's SHA-256 (the build id), which
+//! `build.rs` computes while the app's entries stream: they are the plan's late entries
+//! ([`late_entries`], `apk::LateEntries`), appended in the same name order.
 
 use super::abi::ShimStorage;
 use super::dex::DexSet;
@@ -54,8 +57,6 @@ pub struct Inputs<'a> {
     pub manifest: Vec<u8>,
     pub manifest_stored: bool,
     pub authority: String,
-    pub policy: Vec<u8>,
-    pub origin: Vec<u8>,
 }
 
 /// The signer's plan and its description.
@@ -113,18 +114,6 @@ pub fn plan(inputs: Inputs<'_>) -> (Plan, Injection) {
             storage: inputs.storage,
         });
     }
-    plan.put.push(NewEntry {
-        name: POLICY_PATH.to_owned(),
-        data: inputs.policy,
-        compression: Compression::Deflated,
-        alignment: None,
-    });
-    plan.put.push(NewEntry {
-        name: ORIGIN_PATH.to_owned(),
-        data: inputs.origin,
-        compression: Compression::Deflated,
-        alignment: None,
-    });
     (
         plan,
         Injection {
@@ -137,4 +126,23 @@ pub fn plan(inputs: Inputs<'_>) -> (Plan, Injection) {
             replaced_previous,
         },
     )
+}
+
+/// The entries that carry the build id: the policy blob and the origin record (the SHA-256
+/// of the app first fused), both deflated.
+pub fn late_entries(policy: Vec<u8>, origin: Vec<u8>) -> Vec<NewEntry> {
+    vec![
+        NewEntry {
+            name: POLICY_PATH.to_owned(),
+            data: policy,
+            compression: Compression::Deflated,
+            alignment: None,
+        },
+        NewEntry {
+            name: ORIGIN_PATH.to_owned(),
+            data: origin,
+            compression: Compression::Deflated,
+            alignment: None,
+        },
+    ]
 }

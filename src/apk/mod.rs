@@ -31,7 +31,7 @@ pub use digest::Hash;
 pub use error::ApkError;
 pub use sign_file::{default_output, open_apk, require_apk, sign_file};
 pub use signer::{
-    Change, EntryChange, KeyKind, NewEntry, NoProgress, Plan, Progress, Scheme, SignOptions,
-    SignedApk, SigningKey, write_observed, write_signed,
+    Change, EntryChange, KeyKind, LateEntries, NewEntry, NoProgress, Plan, Progress, Scheme,
+    SignOptions, SignedApk, SigningKey, write_observed, write_signed,
 };
 pub use verify::{Verified, verify, verify_observed};

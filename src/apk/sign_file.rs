@@ -274,6 +274,65 @@ mod tests {
         }
     }
 
+    /// `Plan::late` exists so `fuse build` can hash its input while the entries stream;
+    /// it must not change a byte of the output.
+    #[test]
+    fn late_entries_write_the_same_file_as_put() {
+        use crate::apk::signer::{LateEntries, NewEntry};
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "late");
+        let entry = |name: &str, data: &[u8]| NewEntry {
+            name: name.to_owned(),
+            data: data.to_vec(),
+            compression: Compression::Deflated,
+            alignment: None,
+        };
+        // Sorted among the appended ones: one late entry before, one after `put`'s.
+        let put = vec![entry("assets/m-put.txt", b"put")];
+        let late = vec![
+            entry("assets/a-late.txt", b"late a"),
+            entry("assets/z-late.txt", b"late z"),
+        ];
+        let all = Plan {
+            put: put.iter().cloned().chain(late.iter().cloned()).collect(),
+            ..Plan::default()
+        };
+        let deferred = Plan {
+            put,
+            late: Some(LateEntries(std::sync::Arc::new(move || Ok(late.clone())))),
+            ..Plan::default()
+        };
+        let sign_with = |plan: &Plan, name: &str| {
+            let out = dir.path().join(name);
+            let (signed, _) =
+                sign_file(&input, &out, false, plan, key(), &opts(), &NoProgress).unwrap();
+            (std::fs::read(&out).unwrap(), signed.changes)
+        };
+        let (a, changes_a) = sign_with(&all, "all.apk");
+        let (b, changes_b) = sign_with(&deferred, "late.apk");
+        assert!(a == b, "outputs differ");
+        assert_eq!(format!("{changes_a:?}"), format!("{changes_b:?}"));
+
+        // A late entry may not shadow an input entry.
+        let clash = Plan {
+            late: Some(LateEntries(std::sync::Arc::new(|| {
+                Ok(vec![NewEntry {
+                    name: "assets/marker.txt".to_owned(),
+                    data: b"x".to_vec(),
+                    compression: Compression::Stored,
+                    alignment: None,
+                }])
+            }))),
+            ..Plan::default()
+        };
+        let out = dir.path().join("clash.apk");
+        let err = sign_file(&input, &out, false, &clash, key(), &opts(), &NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("late entry must be new"), "{err}");
+        assert!(!out.exists());
+    }
+
     #[test]
     fn a_wrong_v1_digest_is_caught_by_self_verification() {
         let dir = tempfile::tempdir().unwrap();

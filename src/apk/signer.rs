@@ -64,6 +64,23 @@ pub struct Plan {
     /// Entries to write: an input entry of the same name is replaced in place, other
     /// names are appended after the kept entries, sorted by name.
     pub put: Vec<NewEntry>,
+    /// Entries appended too, whose bytes are not known when writing starts.
+    pub late: Option<LateEntries>,
+}
+
+/// Appended entries whose bytes depend on work that runs while the app's own entries
+/// stream (`fuse build`: the policy carries the build id, derived from the input's
+/// SHA-256, which a second thread computes meanwhile). The writer calls the function
+/// once, after the last input entry, and appends what it returns together with the
+/// plan's other new entries in name order — the output is byte for byte the one a plan
+/// with these entries in `put` gives. Names must be new (not in the input, not in `put`).
+#[derive(Clone)]
+pub struct LateEntries(pub std::sync::Arc<dyn Fn() -> Result<Vec<NewEntry>, String> + Send + Sync>);
+
+impl std::fmt::Debug for LateEntries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LateEntries(..)")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -176,7 +193,9 @@ pub fn write_observed(
     out: &mut File,
     progress: &dyn Progress,
 ) -> Result<(SignedApk, Observed), ApkError> {
-    // 1. The output's entry list.
+    // 1. The output's entry list (late entries, when the plan has them, are stored here
+    //    once known: the entry list borrows them).
+    let late_entries: std::sync::OnceLock<Vec<NewEntry>> = std::sync::OnceLock::new();
     let mut puts: HashMap<&str, &NewEntry> = HashMap::new();
     for p in &plan.put {
         crate::zip::read::check_name(&p.name).map_err(|why| {
@@ -219,8 +238,11 @@ pub fn write_observed(
         .filter(|p| !used.contains(p.name.as_str()))
         .collect();
     added.sort_by(|a, b| a.name.cmp(&b.name));
-    for p in &added {
-        sources.push((&p.name, Source::New(p)));
+    // With late entries the appended ones are written once those are known (below).
+    if plan.late.is_none() {
+        for p in &added {
+            sources.push((&p.name, Source::New(p)));
+        }
     }
 
     // 2. minSdkVersion → which schemes, which v1 digest.
@@ -273,7 +295,25 @@ pub fn write_observed(
     let (result, processed) = std::thread::scope(|scope| {
         let processor = scope.spawn(move || processor.run());
         let result = (|| -> Result<(usize, Vec<Observation>), ApkError> {
-            let (mut writer, written) = write_entries(input, &sources, opts, sink, progress)?;
+            let mut writer = ZipWriter::new(sink, opts.time);
+            let mut written = Vec::with_capacity(sources.len() + added.len());
+            write_entries(input, &sources, &mut writer, &mut written, progress)?;
+            if let Some(late) = &plan.late {
+                let more = (late.0)().map_err(|why| internal(&format!("late entries: {why}")))?;
+                check_late(&more, input, &plan.remove, &puts)?;
+                let entries = late_entries.get_or_init(|| more);
+                let mut appended: Vec<&NewEntry> = added.iter().copied().chain(entries).collect();
+                appended.sort_by(|a, b| a.name.cmp(&b.name));
+                let start = sources.len();
+                sources.extend(appended.iter().map(|p| (p.name.as_str(), Source::New(p))));
+                write_entries(
+                    input,
+                    sources.get(start..).unwrap_or_default(),
+                    &mut writer,
+                    &mut written,
+                    progress,
+                )?;
+            }
             let seen = writer.get_mut().observations().map_err(write_err)?;
             let digests = v1_digests(&sources, &written, &seen)?;
             let entry_count = finish(
@@ -293,6 +333,13 @@ pub fn write_observed(
     });
     let processed = match processed {
         Ok(Ok(p)) => p,
+        // The writer stopped mid-entry: its own error is the cause.
+        Ok(Err(StreamError::Unfinished)) => {
+            return Err(match result {
+                Err(e) => e,
+                Ok(_) => stream_error(input, &sources, StreamError::Unfinished),
+            });
+        }
         // A failure on the processor side is the root cause of any error here.
         Ok(Err(e)) => return Err(stream_error(input, &sources, e)),
         Err(_) => return Err(internal("output processor panicked")),
@@ -313,12 +360,20 @@ pub fn write_observed(
                     .map(|p| hex(&Sha256::digest(&p.data))),
             }
         })
-        .chain(added.iter().map(|p| EntryChange {
-            name: p.name.clone(),
-            change: Change::Added,
-            before_sha256: None,
-            after_sha256: Some(hex(&Sha256::digest(&p.data))),
-        }))
+        .chain({
+            let mut appended: Vec<&NewEntry> = added
+                .iter()
+                .copied()
+                .chain(late_entries.get().into_iter().flatten())
+                .collect();
+            appended.sort_by(|a, b| a.name.cmp(&b.name));
+            appended.into_iter().map(|p| EntryChange {
+                name: p.name.clone(),
+                change: Change::Added,
+                before_sha256: None,
+                after_sha256: Some(hex(&Sha256::digest(&p.data))),
+            })
+        })
         .collect();
 
     let mut schemes = Vec::new();
@@ -386,6 +441,7 @@ fn stream_error(input: &Archive, sources: &[(&str, Source<'_>)], e: StreamError)
             None => internal(&format!("entry #{ordinal}: {why}")),
         },
         StreamError::Internal(why) => internal(&why),
+        StreamError::Unfinished => internal("the output ended inside an entry's data"),
     }
 }
 
@@ -393,15 +449,43 @@ fn internal(why: &str) -> ApkError {
     ApkError::not_apk("internal", why.to_owned())
 }
 
-fn write_entries<'f>(
+/// Late entries may only add: a name already in the input (and not removed by the plan)
+/// or in the plan's `put` would make two entries of one name.
+fn check_late(
+    late: &[NewEntry],
+    input: &Archive,
+    removed: &BTreeSet<String>,
+    puts: &HashMap<&str, &NewEntry>,
+) -> Result<(), ApkError> {
+    let mut seen = HashSet::new();
+    for p in late {
+        crate::zip::read::check_name(&p.name).map_err(|why| {
+            ApkError::Zip(ZipError::Unwritable {
+                name: p.name.clone(),
+                why: why.to_owned(),
+            })
+        })?;
+        if v1::is_signature_file(&p.name)
+            || puts.contains_key(p.name.as_str())
+            || (input.entry(&p.name).is_some() && !removed.contains(&p.name))
+            || !seen.insert(p.name.as_str())
+        {
+            return Err(ApkError::Zip(ZipError::Unwritable {
+                name: p.name.clone(),
+                why: "a late entry must be new: it is in the input, in the plan, twice, or a JAR signature file".to_owned(),
+            }));
+        }
+    }
+    Ok(())
+}
+
+fn write_entries(
     input: &Archive,
     sources: &[(&str, Source<'_>)],
-    opts: &SignOptions,
-    sink: ContentSink<'f>,
+    writer: &mut ZipWriter<ContentSink<'_>>,
+    written: &mut Vec<Written>,
     progress: &dyn Progress,
-) -> Result<(ZipWriter<ContentSink<'f>>, Vec<Written>), ApkError> {
-    let mut writer = ZipWriter::new(sink, opts.time);
-    let mut written = Vec::with_capacity(sources.len());
+) -> Result<(), ApkError> {
     for (_, source) in sources {
         match source {
             Source::Copy(e) => {
@@ -422,7 +506,7 @@ fn write_entries<'f>(
             }
         }
     }
-    Ok((writer, written))
+    Ok(())
 }
 
 /// v1 files, page padding, then the signing block over the finished content digest,

@@ -60,6 +60,9 @@ pub enum StreamError {
     Entry { ordinal: u32, why: String },
     /// The writer's bookkeeping and the stream disagree (a fuse bug).
     Internal(String),
+    /// The sink was dropped inside an entry's data: the writer stopped early, and its own
+    /// error says why (a fuse bug if it has none).
+    Unfinished,
 }
 
 /// What the processor hands back when the sink is dropped.
@@ -568,9 +571,7 @@ impl Processor<'_> {
             }
         }
         if self.carry.is_some() {
-            return Err(StreamError::Internal(
-                "the output ended inside an entry's data".to_owned(),
-            ));
+            return Err(StreamError::Unfinished);
         }
         Ok(())
     }
