@@ -30,7 +30,6 @@ use super::facts::{
     AppFacts, Build, BuildWarning, FusionSetFacts, InputFacts, OutputFacts, PolicyFacts,
     PreviousFacts, SignerFacts, Step, StepTiming, VerificationFacts,
 };
-use super::output;
 use super::plan;
 use super::previous;
 use super::read::App;
@@ -212,7 +211,7 @@ pub fn build_archive(
         v1_signer_name: apk::identity::v1_signer_name(req.identity.origin()),
         time: req.time,
     };
-    let written = output::write_verified(
+    let written = apk::sign_file_checked(
         &app.archive,
         req.output,
         req.force,

@@ -7,7 +7,6 @@
 //! dex.rs       classes.dex, classes2.dex, …: consecutive, DEX headers, bridge recognition
 //! build_id.rs  fusedAppToken
 //! plan.rs      the apk::Plan: remove / replace / add entries
-//! output.rs    temp file → write + sign → self-verify (check.rs) ∥ fsync → rename
 //! build.rs     the pipeline
 //! facts.rs     what a build returns (summary, --json, the report's input)
 //! changes.rs   the change list: every entry added / changed / removed, with hashes
@@ -26,7 +25,6 @@ pub mod dex;
 pub mod error;
 pub mod facts;
 pub mod inspect;
-pub mod output;
 pub mod plan;
 pub mod previous;
 pub mod read;

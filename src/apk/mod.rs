@@ -29,7 +29,9 @@ pub use algorithm::SignatureAlgorithm;
 pub use detect::PackageKind;
 pub use digest::Hash;
 pub use error::ApkError;
-pub use sign_file::{default_output, open_apk, require_apk, sign_file};
+pub use sign_file::{
+    SignedFile, default_output, open_apk, require_apk, sign_file, sign_file_checked,
+};
 pub use signer::{
     Change, EntryChange, KeyKind, LateEntries, NewEntry, NoProgress, Plan, Progress, Scheme,
     SignOptions, SignedApk, SigningKey, write_observed, write_signed,

@@ -1,7 +1,15 @@
 //! Producing a signed APK file safely: temp file beside the output, fsync, self-verify,
 //! atomic rename. The input is only ever opened for reading; any failure leaves no output.
+//!
+//! ```text
+//! .fuse-<pid>-<random>.apk.tmp ── write_observed ── verify_observed ∥ fsync ── check ── rename → OUT
+//! ```
+//! `fuse sign` uses [`sign_file`]; `fuse build` uses [`sign_file_checked`] with its fusion
+//! check (`android::check`) as the hook and the per-step timings for the report.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::detect::PackageKind;
 use super::error::ApkError;
@@ -55,6 +63,56 @@ pub fn sign_file(
     opts: &SignOptions,
     progress: &dyn Progress,
 ) -> Result<(SignedApk, Verified), ApkError> {
+    sign_file_checked(input, output, force, plan, key, opts, progress, &|_| Ok(()))
+        .map(|done| (done.signed, done.verified))
+}
+
+/// What [`sign_file_checked`] wrote, and how long each part took (the report's workflow).
+#[derive(Debug)]
+pub struct SignedFile {
+    pub signed: SignedApk,
+    pub verified: Verified,
+    /// Until the last entry's data was handed to the writer.
+    pub write: Duration,
+    /// v1 files, signatures, signing block, central directory.
+    pub sign: Duration,
+    /// Self-verification ∥ fsync, then the rename.
+    pub verify: Duration,
+}
+
+/// Progress that remembers when the last entry's data went by (the write/sign boundary).
+struct Timed<'a> {
+    inner: &'a dyn Progress,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Progress for Timed<'_> {
+    fn start(&self, total: u64) {
+        self.inner.start(total);
+    }
+    fn advance(&self, n: u64) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(Instant::now());
+        }
+        self.inner.advance(n);
+    }
+}
+
+/// [`sign_file`] with the caller's own check of the written file (`fuse build` checks
+/// its fusion there), run after the signatures verified and before the rename; and the
+/// time each part took. `E` is the caller's error type, so the check's failure reaches
+/// it unchanged.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_file_checked<E: From<ApkError>>(
+    input: &Archive,
+    output: &Path,
+    force: bool,
+    plan: &Plan,
+    key: &dyn SigningKey,
+    opts: &SignOptions,
+    progress: &dyn Progress,
+    check: &(dyn Fn(&Archive) -> Result<(), E> + Sync),
+) -> Result<SignedFile, E> {
     let out_err = |source: std::io::Error| ApkError::Output {
         path: output.display().to_string(),
         source,
@@ -62,10 +120,11 @@ pub fn sign_file(
     if same_file(input.path(), output) {
         return Err(out_err(std::io::Error::other(
             "it is the input; fuse never modifies its input, choose another output",
-        )));
+        ))
+        .into());
     }
     if output.exists() && !force {
-        return Err(ApkError::OutputExists(output.display().to_string()));
+        return Err(ApkError::OutputExists(output.display().to_string()).into());
     }
     let dir = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -73,24 +132,50 @@ pub fn sign_file(
     };
     let mut temp = crate::atomic::temp_in(&dir, ".apk.tmp").map_err(out_err)?;
     crate::pause::at("temp-created");
-    let progress = crate::pause::Writing::new(progress);
-    let (signed, observed) = write_observed(input, plan, key, opts, temp.as_file_mut(), &progress)?;
+    let paused = crate::pause::Writing::new(progress);
+    let timed = Timed {
+        inner: &paused,
+        last: Mutex::new(None),
+    };
+    let started = Instant::now();
+    let (signed, observed) = write_observed(input, plan, key, opts, temp.as_file_mut(), &timed)?;
+    let finished = Instant::now();
     crate::pause::at("written");
+    let entries_done = timed
+        .last
+        .lock()
+        .ok()
+        .and_then(|l| *l)
+        .unwrap_or(started)
+        .clamp(started, finished);
+
     // The fsync (disk-bound) runs while the verifier re-reads the file from the page
     // cache (CPU-bound); the rename waits for both. The verifier recomputes the v2/v3
     // content digest from the file and then takes each entry's v1 digest from what the
     // writer observed of the same bytes (docs/signing.md: why that is a proof).
+    let verify_start = Instant::now();
+    let self_check = |e: ApkError| match e {
+        ApkError::Zip(z) => ApkError::verify("self-verification of the output", z.to_string()),
+        other => other,
+    };
     let (synced, verified) = std::thread::scope(|scope| {
         let sync = scope.spawn(|| temp.as_file().sync_all());
-        let verified = (|| {
+        let verified = (|| -> Result<Verified, E> {
             let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
                 .map_err(|e| ApkError::verify("self-verification of the output", e.to_string()))?;
-            verify_observed(&written, opts.min_sdk_version, &observed).map_err(|e| match e {
-                ApkError::Zip(z) => {
-                    ApkError::verify("self-verification of the output", z.to_string())
-                }
-                other => other,
-            })
+            let verified =
+                verify_observed(&written, opts.min_sdk_version, &observed).map_err(self_check)?;
+            if verified.signer_cert_sha256 != signed.signer_cert_sha256
+                || verified.schemes != signed.schemes
+            {
+                return Err(ApkError::verify(
+                    "self-verification of the output",
+                    "the written APK's signers or schemes differ from what was signed",
+                )
+                .into());
+            }
+            check(&written)?;
+            Ok(verified)
         })();
         let synced = sync
             .join()
@@ -99,14 +184,6 @@ pub fn sign_file(
     });
     let verified = verified?;
     synced.map_err(out_err)?;
-    if verified.signer_cert_sha256 != signed.signer_cert_sha256
-        || verified.schemes != signed.schemes
-    {
-        return Err(ApkError::verify(
-            "self-verification of the output",
-            "the written APK's signers or schemes differ from what was signed",
-        ));
-    }
     crate::pause::at("verified");
     if force {
         temp.persist(output).map_err(|e| out_err(e.error))?;
@@ -115,10 +192,17 @@ pub fn sign_file(
             .map_err(|e| out_err(e.error))?;
     }
     if let Ok(d) = std::fs::File::open(&dir) {
+        // Makes the rename durable; a failure here cannot undo it, so it is not fatal.
         let _ = d.sync_all();
     }
     crate::pause::at("renamed");
-    Ok((signed, verified))
+    Ok(SignedFile {
+        signed,
+        verified,
+        write: entries_done - started,
+        sign: finished - entries_done,
+        verify: verify_start.elapsed(),
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
