@@ -158,6 +158,7 @@ pub struct SignedApk {
 }
 
 /// Where each output entry's bytes come from.
+#[derive(Clone, Copy)]
 enum Source<'a> {
     Copy(&'a Entry),
     New(&'a NewEntry),
@@ -249,7 +250,14 @@ pub fn write_observed(
     let min_sdk = match opts.min_sdk_version {
         Some(v) => v,
         None => {
-            let manifest = match sources.iter().find(|(n, _)| *n == "AndroidManifest.xml") {
+            // (With late entries the appended ones are not in `sources` yet.)
+            let appended = added.iter().map(|p| (p.name.as_str(), Source::New(p)));
+            let manifest = match sources
+                .iter()
+                .cloned()
+                .chain(appended)
+                .find(|(n, _)| *n == "AndroidManifest.xml")
+            {
                 Some((_, Source::New(p))) => p.data.clone(),
                 Some((_, Source::Copy(e))) => input.read_entry(e, MAX_MANIFEST)?,
                 None => {
@@ -281,12 +289,19 @@ pub fn write_observed(
 
     // 3. One pass: this thread reads and lays out the entries, the processor thread
     //    writes, hashes and checks them on both cores (stream.rs).
+    // Late entries (a few hundred bytes for fuse build) are not counted: unknown yet.
+    let pending = if plan.late.is_some() {
+        added.as_slice()
+    } else {
+        &[]
+    };
     let total: u64 = sources
         .iter()
         .map(|(_, s)| match s {
             Source::Copy(e) => e.end() - e.local_offset,
             Source::New(p) => p.data.len() as u64,
         })
+        .chain(pending.iter().map(|p| p.data.len() as u64))
         .sum();
     progress.start(total);
     let content_algorithms = [algorithm.content_digest()];
