@@ -60,20 +60,35 @@ pub fn check(data: &[u8], info: &SliceInfo) -> Result<(), String> {
         return Err("LC_CODE_SIGNATURE is truncated".to_owned());
     };
 
-    // apple-codesign takes the signature from the last segment, which must be __LINKEDIT.
-    let last_segment = info
+    // The signature must lie in the last segment, __LINKEDIT — and that must be the only
+    // __LINKEDIT: apple-codesign slices the signature out of the *first* segment of that
+    // name (fuzz crash: a second, empty __LINKEDIT before the real one made it index an
+    // empty slice; hostile case macho-two-linkedit-segments).
+    let segments: Vec<_> = info
         .commands
         .iter()
-        .rev()
-        .find(|c| c.cmd == LC_SEGMENT_64 || c.cmd == LC_SEGMENT)
+        .filter(|c| c.cmd == LC_SEGMENT_64 || c.cmd == LC_SEGMENT)
+        .collect();
+    let last_segment = segments
+        .last()
+        .copied()
         .ok_or("LC_CODE_SIGNATURE without any segment")?;
-    let body = data
-        .get(last_segment.offset..last_segment.offset + last_segment.size)
-        .unwrap_or_default();
-    let name = body.get(8..24).unwrap_or_default();
-    if name.split(|&b| b == 0).next() != Some(b"__LINKEDIT".as_slice()) {
+    let body_of =
+        |c: &super::slice::CommandRef| data.get(c.offset..c.offset + c.size).unwrap_or_default();
+    let is_linkedit = |c: &super::slice::CommandRef| {
+        let name = body_of(c).get(8..24).unwrap_or_default();
+        name.split(|&b| b == 0).next() == Some(b"__LINKEDIT".as_slice())
+    };
+    if !is_linkedit(last_segment) {
         return Err("LC_CODE_SIGNATURE but the last segment is not __LINKEDIT".to_owned());
     }
+    let linkedits = segments.iter().filter(|c| is_linkedit(c)).count();
+    if linkedits > 1 {
+        return Err(format!(
+            "{linkedits} __LINKEDIT segments (a Mach-O has one)"
+        ));
+    }
+    let body = body_of(last_segment);
     let (fileoff, filesize) = if last_segment.cmd == LC_SEGMENT_64 {
         (le_u64(body, 40), le_u64(body, 48))
     } else {

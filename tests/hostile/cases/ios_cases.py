@@ -234,6 +234,17 @@ def generate(ctx):
           with_signature(superblob([(0, code_directory()), (2, blob(0xFADE0C01, bytes(4)))], offsets=[60, 28])),
           "out of order", "two signature blobs whose offsets run backwards (a slice end before its start)",
           "verify")
+    # Fuzz crash (time-based smoke, 2026-11-23): apple-codesign slices the signature out
+    # of the *first* __LINKEDIT, fuse checked the last; an empty one in front made it
+    # index an empty slice. Exercised through inspect, where the crash was found.
+    sig = superblob([(0, code_directory())])
+    two = bytearray(macho([segment("__LINKEDIT", 0, 0, 0, 0, 1)]
+                          + commands(linkedit=(0x4000, 0x80),
+                                     extra=[struct.pack("<IIII", LC_CODE_SIGNATURE, 16, 0x4000, 0x80)]),
+                          size=0x4080))
+    two[0x4000:0x4000 + len(sig)] = sig
+    mcase("macho-two-linkedit-segments", bytes(two), "__LINKEDIT segments",
+          "an empty __LINKEDIT segment before the real one that holds the signature")
     mcase("macho-code-directory-page-size-2pow40", with_signature(superblob([(0, code_directory(page_log2=40))])),
           "page size", "a code directory page size of 2^40 (2^n overflows)", "verify")
     mcase("macho-code-directory-hash-size-zero", with_signature(superblob([(0, code_directory(hash_size=0))])),
