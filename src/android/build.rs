@@ -226,14 +226,9 @@ pub fn build_archive(
                 Some(Some(Ok(late))) => expected.entries.extend(
                     late.entries
                         .iter()
-                        .map(|(name, data)| (name.clone(), Sha256::digest(data).into(), false)),
+                        .map(|(name, sha256)| (name.clone(), *sha256, false)),
                 ),
-                _ => {
-                    return Err(Error::Apk(apk::ApkError::Verify {
-                        check: "self-verification of the fusion".into(),
-                        why: "the policy was not written".into(),
-                    }));
-                }
+                _ => return Err(policy_not_written()),
             }
             check::fusion(out, &expected)?;
             // What the report's change list needs from the written file, read while it
@@ -258,15 +253,10 @@ pub fn build_archive(
     // The input hash's own failure (an unreadable input) is the cause of any write error.
     let late = late_slot.lock().ok().and_then(|mut slot| slot.take());
     let written = match (written, late) {
-        (Err(_), Some(Err(hash_error))) | (Ok(_), Some(Err(hash_error))) => return Err(hash_error),
+        (_, Some(Err(hash_error))) => return Err(hash_error),
         (Err(e), _) => return Err(e),
         (Ok(w), Some(Ok(late))) => (w, late),
-        (Ok(_), None) => {
-            return Err(Error::Apk(apk::ApkError::Verify {
-                check: "self-verification of the fusion".into(),
-                why: "the policy was not written".into(),
-            }));
-        }
+        (Ok(_), None) => return Err(policy_not_written()),
     };
     let (
         written,
@@ -366,14 +356,22 @@ pub(crate) fn sha256_file(path: &Path) -> Result<([u8; 32], u64), Error> {
     })
 }
 
+/// The writer finished without asking for the late entries (a fuse bug).
+fn policy_not_written() -> Error {
+    Error::Apk(apk::ApkError::Verify {
+        check: "self-verification of the fusion".into(),
+        why: "the policy was not written".into(),
+    })
+}
+
 /// What the late entries decided, for the summary and the report.
 struct LateFacts {
     input_sha256: [u8; 32],
     input_size: u64,
     build_id: String,
     policy_blob: Vec<u8>,
-    /// The late entries as written: name and bytes.
-    entries: Vec<(String, Vec<u8>)>,
+    /// The late entries as written: name and SHA-256 of the bytes (the fusion check's).
+    entries: Vec<(String, [u8; 32])>,
 }
 
 /// What the late entries need besides the input's hash.
@@ -431,7 +429,7 @@ fn late_policy_entries(inputs: LateInputs) -> apk::LateEntries {
             policy_blob,
             entries: entries
                 .iter()
-                .map(|e| (e.name.clone(), e.data.clone()))
+                .map(|e| (e.name.clone(), Sha256::digest(&e.data).into()))
                 .collect(),
         }));
         Ok(entries)

@@ -199,12 +199,7 @@ pub fn write_observed(
     let late_entries: std::sync::OnceLock<Vec<NewEntry>> = std::sync::OnceLock::new();
     let mut puts: HashMap<&str, &NewEntry> = HashMap::new();
     for p in &plan.put {
-        crate::zip::read::check_name(&p.name).map_err(|why| {
-            ApkError::Zip(ZipError::Unwritable {
-                name: p.name.clone(),
-                why: why.to_owned(),
-            })
-        })?;
+        check_new_name(p)?;
         if v1::is_signature_file(&p.name) || puts.insert(&p.name, p).is_some() {
             return Err(ApkError::Zip(ZipError::Unwritable {
                 name: p.name.clone(),
@@ -233,24 +228,20 @@ pub fn write_observed(
             sources.push((&e.name, Source::Copy(e)));
         }
     }
-    let mut added: Vec<&NewEntry> = plan
+    let added: Vec<&NewEntry> = plan
         .put
         .iter()
         .filter(|p| !used.contains(p.name.as_str()))
         .collect();
-    added.sort_by(|a, b| a.name.cmp(&b.name));
-    // With late entries the appended ones are written once those are known (below).
-    if plan.late.is_none() {
-        for p in &added {
-            sources.push((&p.name, Source::New(p)));
-        }
-    }
+    // The appended entries join `sources` after the kept ones are written, sorted
+    // together with the plan's late entries (none without `plan.late`).
+    let kept = sources.len();
 
     // 2. minSdkVersion → which schemes, which v1 digest.
     let min_sdk = match opts.min_sdk_version {
         Some(v) => v,
         None => {
-            // (With late entries the appended ones are not in `sources` yet.)
+            // The appended entries are not in `sources` yet (see `kept`).
             let appended = added.iter().map(|p| (p.name.as_str(), Source::New(p)));
             let manifest = match sources
                 .iter()
@@ -290,18 +281,13 @@ pub fn write_observed(
     // 3. One pass: this thread reads and lays out the entries, the processor thread
     //    writes, hashes and checks them on both cores (stream.rs).
     // Late entries (a few hundred bytes for fuse build) are not counted: unknown yet.
-    let pending = if plan.late.is_some() {
-        added.as_slice()
-    } else {
-        &[]
-    };
     let total: u64 = sources
         .iter()
         .map(|(_, s)| match s {
             Source::Copy(e) => e.end() - e.local_offset,
             Source::New(p) => p.data.len() as u64,
         })
-        .chain(pending.iter().map(|p| p.data.len() as u64))
+        .chain(added.iter().map(|p| p.data.len() as u64))
         .sum();
     progress.start(total);
     let content_algorithms = [algorithm.content_digest()];
@@ -313,22 +299,25 @@ pub fn write_observed(
             let mut writer = ZipWriter::new(sink, opts.time);
             let mut written = Vec::with_capacity(sources.len() + added.len());
             write_entries(input, &sources, &mut writer, &mut written, progress)?;
-            if let Some(late) = &plan.late {
-                let more = (late.0)().map_err(|why| internal(&format!("late entries: {why}")))?;
-                check_late(&more, input, &plan.remove, &puts)?;
-                let entries = late_entries.get_or_init(|| more);
-                let mut appended: Vec<&NewEntry> = added.iter().copied().chain(entries).collect();
-                appended.sort_by(|a, b| a.name.cmp(&b.name));
-                let start = sources.len();
-                sources.extend(appended.iter().map(|p| (p.name.as_str(), Source::New(p))));
-                write_entries(
-                    input,
-                    sources.get(start..).unwrap_or_default(),
-                    &mut writer,
-                    &mut written,
-                    progress,
-                )?;
-            }
+            let late: &[NewEntry] = match &plan.late {
+                Some(late) => {
+                    let more =
+                        (late.0)().map_err(|why| internal(&format!("late entries: {why}")))?;
+                    check_late(&more, input, &plan.remove, &puts)?;
+                    late_entries.get_or_init(|| more)
+                }
+                None => &[],
+            };
+            let mut appended: Vec<&NewEntry> = added.iter().copied().chain(late).collect();
+            appended.sort_by(|a, b| a.name.cmp(&b.name));
+            sources.extend(appended.iter().map(|p| (p.name.as_str(), Source::New(p))));
+            write_entries(
+                input,
+                sources.get(kept..).unwrap_or_default(),
+                &mut writer,
+                &mut written,
+                progress,
+            )?;
             let seen = writer.get_mut().observations().map_err(write_err)?;
             let digests = v1_digests(&sources, &written, &seen)?;
             let entry_count = finish(
@@ -375,20 +364,22 @@ pub fn write_observed(
                     .map(|p| hex(&Sha256::digest(&p.data))),
             }
         })
-        .chain({
-            let mut appended: Vec<&NewEntry> = added
+        // The appended entries, as written (after the kept ones, in name order).
+        .chain(
+            sources
+                .get(kept..)
+                .unwrap_or_default()
                 .iter()
-                .copied()
-                .chain(late_entries.get().into_iter().flatten())
-                .collect();
-            appended.sort_by(|a, b| a.name.cmp(&b.name));
-            appended.into_iter().map(|p| EntryChange {
-                name: p.name.clone(),
-                change: Change::Added,
-                before_sha256: None,
-                after_sha256: Some(hex(&Sha256::digest(&p.data))),
-            })
-        })
+                .filter_map(|(_, s)| match s {
+                    Source::New(p) => Some(EntryChange {
+                        name: p.name.clone(),
+                        change: Change::Added,
+                        before_sha256: None,
+                        after_sha256: Some(hex(&Sha256::digest(&p.data))),
+                    }),
+                    Source::Copy(_) => None,
+                }),
+        )
         .collect();
 
     let mut schemes = Vec::new();
@@ -474,12 +465,7 @@ fn check_late(
 ) -> Result<(), ApkError> {
     let mut seen = HashSet::new();
     for p in late {
-        crate::zip::read::check_name(&p.name).map_err(|why| {
-            ApkError::Zip(ZipError::Unwritable {
-                name: p.name.clone(),
-                why: why.to_owned(),
-            })
-        })?;
+        check_new_name(p)?;
         if v1::is_signature_file(&p.name)
             || puts.contains_key(p.name.as_str())
             || (input.entry(&p.name).is_some() && !removed.contains(&p.name))
@@ -492,6 +478,17 @@ fn check_late(
         }
     }
     Ok(())
+}
+
+/// A new entry's name obeys the reader's rules (no `..`, absolute paths, NUL, …): fuse
+/// never writes a name it would refuse to read.
+fn check_new_name(p: &NewEntry) -> Result<(), ApkError> {
+    crate::zip::read::check_name(&p.name).map_err(|why| {
+        ApkError::Zip(ZipError::Unwritable {
+            name: p.name.clone(),
+            why: why.to_owned(),
+        })
+    })
 }
 
 fn write_entries(

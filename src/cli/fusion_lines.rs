@@ -1,4 +1,4 @@
-//! The human lines `fuse inspect` prints about an embedded policy (AAB and IPA share them).
+//! The human lines `fuse inspect` prints about an embedded policy (APK, AAB and IPA share them).
 
 use crate::embedded_policy::EmbeddedPolicy;
 
