@@ -12,6 +12,8 @@
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
+use crate::report::hex;
+
 /// The facts of one embedded policy blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,10 +79,6 @@ pub fn domain_list(policy: &fuse_policy::Policy) -> Vec<String> {
             }
         })
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

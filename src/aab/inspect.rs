@@ -25,6 +25,7 @@ use super::bundle::BASE;
 use super::plan::{BundleSource as _, POLICY_PATH, SHIM_NAME, find_bridge_dex, read_bundle};
 use crate::android::facts::AppFacts;
 use crate::embedded_policy::EmbeddedPolicy;
+use crate::report::hex;
 use crate::zip::Archive;
 
 /// Largest `policy.bin` read (the report verifier's bound).
@@ -91,10 +92,6 @@ pub struct Fusion {
     pub bridge_dex: String,
     /// `base/lib/<abi>/libfusepin.so` entries.
     pub shims: Vec<String>,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Describes the bundle `archive` (opened by `crate::format::detect`).

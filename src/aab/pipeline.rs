@@ -12,6 +12,7 @@ use super::plan::{
 };
 use super::sign::{SignedBundle, VerifiedBundle, sign_file, verify};
 use crate::apk::SigningKey;
+use crate::report::hex;
 use crate::zip::{Archive, DosTime};
 
 /// The result of fusing a bundle.
@@ -40,10 +41,6 @@ pub fn fuse_file(
         signed,
         verified,
     })
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// SHA-256 of a certificate, hex (for renderers).

@@ -15,11 +15,8 @@ use crate::aab::sign;
 use crate::apk;
 use crate::error::Error;
 use crate::keys;
+use crate::report::hex;
 use crate::zip::{Archive, DosTime};
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// `<stem>-<suffix>.aab` beside the input.
 pub fn default_output(input: &Path, suffix: &str) -> PathBuf {

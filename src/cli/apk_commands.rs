@@ -8,11 +8,8 @@ use super::progress::Bar;
 use crate::apk::{self, Scheme, SignOptions};
 use crate::error::Error;
 use crate::keys;
+use crate::report::hex;
 use crate::zip::Archive;
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn scheme_names(s: &[Scheme]) -> Vec<&'static str> {
     s.iter()

@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::facts::{IosFacts, NestedFacts};
 use super::pipeline::{DYLIB_PATH, POLICY_PATH, inspect_and_verify};
 use crate::embedded_policy::EmbeddedPolicy;
+use crate::report::hex;
 use crate::zip::Archive;
 
 /// Largest `policy.bin` read (the report verifier's bound).
@@ -140,10 +141,6 @@ pub struct Fusion {
 pub struct ShimLoad {
     pub arch: String,
     pub path: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Describes the IPA `archive` (opened by `crate::format::detect`).

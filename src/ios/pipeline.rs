@@ -23,6 +23,7 @@ use super::info_plist::parse_bounded;
 use super::profile::Profile;
 use super::seal;
 use crate::macho;
+use crate::report::hex;
 
 /// Where the shim and the policy go inside the app bundle.
 pub const DYLIB_PATH: &str = "Frameworks/libfusepin.dylib";
@@ -221,10 +222,6 @@ fn read_head(path: &Path) -> Result<Vec<u8>, Error> {
         .and_then(|f| f.take(8).read_to_end(&mut head))
         .map_err(|e| Error::io("read", path, e))?;
     Ok(head)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Facts of an unpacked app.

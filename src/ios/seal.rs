@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use super::Error;
 use super::bundle::Bundle;
 use super::info_plist::parse_bounded;
+use crate::report::hex;
 
 /// Signature facts of one Mach-O slice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,10 +52,6 @@ pub struct SignatureFacts {
     /// `--json`.
     #[serde(skip)]
     pub certificate_der: Option<Vec<u8>>,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Read the signature facts of every slice (no verification).
