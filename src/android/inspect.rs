@@ -75,25 +75,15 @@ pub fn inspect_archive(archive: crate::zip::Archive) -> Result<Inspection, Error
         Err(e) => ("invalid", Vec::new(), Some(e.to_string())),
     };
     let (fusion, fusion_problem) = match app.previous() {
-        Ok(Some(p)) => {
-            // `previous` found the policy entry; read it again, bounded, for its facts.
-            let blob = match app.archive.entry(POLICY_PATH) {
-                Some(e) => app
-                    .archive
-                    .read_entry(e, crate::report::MAX_POLICY_BYTES)
-                    .map_err(|z| Error::Apk(z.into()))?,
-                None => Vec::new(),
-            };
-            (
-                Some(Fusion {
-                    policy: EmbeddedPolicy::of(POLICY_PATH, &blob),
-                    bridge_dex: p.bridge_dex.clone(),
-                    shims: p.shims.clone(),
-                    origin_sha256: p.origin_sha256.as_ref().map(|s| hex(s)),
-                }),
-                None,
-            )
-        }
+        Ok(Some(p)) => (
+            Some(Fusion {
+                policy: EmbeddedPolicy::of(POLICY_PATH, &p.policy_blob),
+                bridge_dex: p.bridge_dex.clone(),
+                shims: p.shims.clone(),
+                origin_sha256: p.origin_sha256.as_ref().map(|s| hex(s)),
+            }),
+            None,
+        ),
         Ok(None) => (None, None),
         Err(e) => (None, Some(e.to_string())),
     };

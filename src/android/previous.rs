@@ -29,6 +29,9 @@ pub struct PreviousFusion {
     /// The decoded policy, or why it does not decode.
     pub policy: Result<fuse_policy::Policy, String>,
     pub policy_sha256: [u8; 32],
+    /// The blob itself (at most `fuse_policy::limits::MAX_BLOB_LEN` bytes), for
+    /// `fuse inspect`'s description of it.
+    pub policy_blob: Vec<u8>,
     /// The bridge's dex file (the last of the set).
     pub bridge_dex: String,
     /// `lib/<abi>/libfusepin.so` entries.
@@ -156,6 +159,7 @@ pub fn detect(
     Ok(Some(PreviousFusion {
         policy,
         policy_sha256,
+        policy_blob: blob,
         bridge_dex,
         shims,
         origin_sha256,
