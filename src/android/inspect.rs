@@ -108,9 +108,8 @@ pub fn inspect_archive(archive: crate::zip::Archive) -> Result<Inspection, Error
 /// signature block file (v1). Telling `unsigned` from `invalid` needs no verification.
 fn has_signature(archive: &crate::zip::Archive) -> bool {
     archive.signing_block().is_some()
-        || archive.entries().iter().any(|e| {
-            let lower = e.name.to_ascii_lowercase();
-            crate::apk::v1::is_signature_file(&e.name)
-                && [".rsa", ".dsa", ".ec"].iter().any(|x| lower.ends_with(x))
-        })
+        || archive
+            .entries()
+            .iter()
+            .any(|e| crate::apk::v1::is_signature_block(&e.name))
 }

@@ -40,6 +40,25 @@ pub fn is_signature_file(name: &str) -> bool {
         || lower.starts_with("sig-")
 }
 
+/// JAR signature block files, `META-INF/<NAME>.RSA|.DSA|.EC` at the top level (case-
+/// insensitive): the ones whose base name the JAR verifier pairs with a `.SF`.
+pub fn is_signature_block(name: &str) -> bool {
+    signature_block_base(name).is_some()
+}
+
+/// `<NAME>` of a signature block file `META-INF/<NAME>.RSA|.DSA|.EC`, as written.
+pub fn signature_block_base(name: &str) -> Option<&str> {
+    let file = name.strip_prefix("META-INF/")?;
+    if file.contains('/') {
+        return None;
+    }
+    let upper = file.to_ascii_uppercase();
+    [".RSA", ".EC", ".DSA"]
+        .iter()
+        .find_map(|ext| upper.strip_suffix(ext).map(str::len))
+        .and_then(|len| file.get(..len))
+}
+
 /// Whether an entry is listed in `MANIFEST.MF` (apksig `isJarEntryDigestNeededInManifest`).
 pub fn needs_digest(name: &str) -> bool {
     !name.ends_with('/') && !is_signature_file(name)
@@ -108,6 +127,21 @@ mod tests {
             assert!(needs_digest(s));
         }
         assert!(!needs_digest("res/"));
+    }
+
+    #[test]
+    fn signature_blocks_keep_their_base_name_as_written() {
+        assert_eq!(signature_block_base("META-INF/Cert.rsa"), Some("Cert"));
+        assert_eq!(signature_block_base("META-INF/A.EC"), Some("A"));
+        assert_eq!(signature_block_base("META-INF/k.Dsa"), Some("k"));
+        for s in [
+            "META-INF/CERT.SF",
+            "META-INF/MANIFEST.MF",
+            "META-INF/x/CERT.RSA",
+            "CERT.RSA",
+        ] {
+            assert!(!is_signature_block(s), "{s}");
+        }
     }
 
     #[test]

@@ -71,21 +71,11 @@ pub fn verify(archive: &Archive) -> Result<Option<V1>, ApkError> {
 /// signer observed is checked against that observation's digest instead of being
 /// inflated again; every other entry is inflated as usual.
 pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Option<V1>, ApkError> {
-    let mut blocks = Vec::new();
-    for e in archive.entries() {
-        let Some(file) = e.name.strip_prefix("META-INF/") else {
-            continue;
-        };
-        if file.contains('/') {
-            continue;
-        }
-        let upper = file.to_ascii_uppercase();
-        for ext in [".RSA", ".EC", ".DSA"] {
-            if let Some(base) = upper.strip_suffix(ext) {
-                blocks.push((e, file.get(..base.len()).unwrap_or_default().to_owned()));
-            }
-        }
-    }
+    let blocks: Vec<_> = archive
+        .entries()
+        .iter()
+        .filter_map(|e| v1::signature_block_base(&e.name).map(|base| (e, base.to_owned())))
+        .collect();
     let manifest_entry = archive.entry(v1::MANIFEST_NAME);
     if blocks.is_empty() {
         if manifest_entry.is_some()
