@@ -26,6 +26,18 @@ fn inspect_json(app: &Path) -> Value {
         .unwrap_or_else(|e| panic!("--json does not parse: {e}\n{run}"))
 }
 
+/// The human `fuse inspect` of a fused, signed package names the fusion set and the signer.
+fn assert_human_inspect_names(app: &Path, signer_cert_sha256: &str) {
+    let run = fuse(["inspect", app.to_str().unwrap()]);
+    run.success();
+    assert!(
+        run.stdout
+            .contains(&format!("fused        yes — fusion set {FUSION_SET_ID}")),
+        "{run}"
+    );
+    assert!(run.stdout.contains(signer_cert_sha256), "{run}");
+}
+
 fn build(input: &Path, out: &Path, signing: &[&str], config: &Path) -> Value {
     let mut args = vec![
         "build".to_owned(),
@@ -293,14 +305,7 @@ fn inspect_aab_before_and_after_build_agrees_with_protoc_keytool_and_the_report(
     assert_eq!(report["output"]["signer"]["certSha256"], cert);
 
     // Human output says the same in one line each.
-    let run = fuse(["inspect", out.to_str().unwrap()]);
-    run.success();
-    assert!(
-        run.stdout
-            .contains(&format!("fused        yes — fusion set {FUSION_SET_ID}")),
-        "{run}"
-    );
-    assert!(run.stdout.contains(cert), "{run}");
+    assert_human_inspect_names(&out, cert);
     let run = fuse(["inspect", input.to_str().unwrap()]);
     assert!(run.stdout.contains("fused        no"), "{run}");
 
@@ -471,14 +476,7 @@ fn inspect_ipa_before_and_after_build_agrees_with_plistlib_lipo_openssl_and_the_
     assert_eq!(after["profile"]["expiresUnix"], expires);
     assert_eq!(after["profile"]["teamIds"], json!(["FUSETEST42"]));
 
-    let run = fuse(["inspect", out.to_str().unwrap()]);
-    run.success();
-    assert!(
-        run.stdout
-            .contains(&format!("fused        yes — fusion set {FUSION_SET_ID}")),
-        "{run}"
-    );
-    assert!(run.stdout.contains(&fingerprint), "{run}");
+    assert_human_inspect_names(&out, &fingerprint);
 
     assert_partial_fusion_is_reported(
         &out,

@@ -79,11 +79,14 @@ fn every_json_result_uses_camel_case_keys_for_every_format() {
         for (label, args) in runs {
             let v = json_of(&args, &config);
             assert!(v.is_object(), "{ext} {label}: not an object: {v}");
-            if label == "build" {
-                assert_shared_build_keys(&v, ext, input, &built, &report);
-            }
-            if label == "inspect" {
-                assert_shared_inspect_keys(&v, ext, &built, &report);
+            if label == "build" || label == "inspect" {
+                let report: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+                if label == "build" {
+                    assert_shared_build_keys(&v, ext, input, &built, &report);
+                } else {
+                    assert_shared_inspect_keys(&v, ext, &built, &report);
+                }
             }
             non_camel_keys(&v, &format!("{ext} {label}"), &mut bad);
         }
@@ -110,32 +113,18 @@ fn assert_shared_build_keys(
     ext: &str,
     input: &Path,
     out: &Path,
-    report: &Path,
+    report: &serde_json::Value,
 ) {
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
     let ctx = format!("{ext} build --json: {v}");
     assert_eq!(v["command"], "build", "{ctx}");
     assert_eq!(v["format"], ext, "{ctx}");
     assert_eq!(v["buildId"], report["buildId"], "{ctx}");
-    assert_eq!(v["input"]["path"], input.to_str().unwrap(), "{ctx}");
-    assert_eq!(v["input"]["sha256"], sha256_file(input), "{ctx}");
-    assert_eq!(
-        v["input"]["size"],
-        std::fs::metadata(input).unwrap().len(),
-        "{ctx}"
-    );
+    assert_file_keys(&v["input"], input, &ctx);
     assert_eq!(
         v["input"]["packageId"], report["input"]["packageId"],
         "{ctx}"
     );
-    assert_eq!(v["output"]["path"], out.to_str().unwrap(), "{ctx}");
-    assert_eq!(v["output"]["sha256"], sha256_file(out), "{ctx}");
-    assert_eq!(
-        v["output"]["size"],
-        std::fs::metadata(out).unwrap().len(),
-        "{ctx}"
-    );
+    assert_file_keys(&v["output"], out, &ctx);
     assert_eq!(
         v["output"]["schemes"], report["output"]["signer"]["schemes"],
         "{ctx}"
@@ -156,14 +145,15 @@ fn assert_shared_build_keys(
 
 /// The keys `inspect --json` has for every format (docs/json-output.md), on a fused,
 /// signed output, checked against the file and the report its build wrote.
-fn assert_shared_inspect_keys(v: &serde_json::Value, ext: &str, app: &Path, report: &Path) {
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+fn assert_shared_inspect_keys(
+    v: &serde_json::Value,
+    ext: &str,
+    app: &Path,
+    report: &serde_json::Value,
+) {
     let ctx = format!("{ext} inspect --json: {v}");
     assert_eq!(v["format"], ext, "{ctx}");
-    assert_eq!(v["path"], app.to_str().unwrap(), "{ctx}");
-    assert_eq!(v["sha256"], sha256_file(app), "{ctx}");
-    assert_eq!(v["size"], std::fs::metadata(app).unwrap().len(), "{ctx}");
+    assert_file_keys(v, app, &ctx);
     assert!(v["app"].is_object(), "{ctx}");
     assert_eq!(v["signature"], "signed", "{ctx}");
     assert!(v["signatureProblem"].is_null(), "{ctx}");
@@ -192,6 +182,13 @@ fn assert_shared_inspect_keys(v: &serde_json::Value, ext: &str, app: &Path, repo
         f["domains"].as_array().is_some_and(|d| !d.is_empty()),
         "{ctx}"
     );
+}
+
+/// `path`, `sha256` (as sha256sum) and `size` of `file` in the object `v`.
+fn assert_file_keys(v: &serde_json::Value, file: &Path, ctx: &str) {
+    assert_eq!(v["path"], file.to_str().unwrap(), "{ctx}");
+    assert_eq!(v["sha256"], sha256_file(file), "{ctx}");
+    assert_eq!(v["size"], std::fs::metadata(file).unwrap().len(), "{ctx}");
 }
 
 #[test]
