@@ -7,14 +7,17 @@
 //!     │ are marked ("pieces"). Four buffers: one fills while the others are processed.
 //!     ▼
 //! processor thread, per batch, on the rayon pool (both cores):
-//!     ├ v2/v3 chunk digests, one task per 1 MiB chunk (chunks cut at multiples of 1 MiB
-//!     │ from offset 0; a chunk cut by a batch edge is finished from a copy in the next)
-//!     └ each entry's data: inflate + size + CRC-32 + v1 digest — groups of whole
-//!       entries in parallel; the entry cut by a batch edge carries over, in order
+//!     ├ v2/v3 chunk digests, one task per two 1 MiB chunks hashed side by side (chunks
+//!     │ cut at multiples of 1 MiB from offset 0; a chunk cut by a batch edge is finished
+//!     │ from a copy in the next)
+//!     ├ in order: the SHA-256 of the file, and the entries cut by batch edges (inflate +
+//!     │ size + CRC-32 + v1 digest, carried over) — a stored one's v1 digest is hashed
+//!     │ side by side with the file digest over the same bytes
+//!     └ groups of whole entries in parallel: inflate + size + CRC-32 + v1 digest
 //! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
-//! hasher thread, in order:  SHA-256 of the file
-//!     └ the last of the three done with a batch hands its buffer back to the producer
+//!     └ the last of the two done with a batch hands its buffer back to the producer
 //! ```
+//! SHA-256 pairs run on `fuse_accel` (two messages per core with SHA-NI).
 //! So each entry is inflated once, the input is read once, and the v1 digests and the
 //! chunk digests come from the same bytes — which is what lets self-verification trust
 //! the [`Observation`]s once the chunk digests recomputed from the written file match
@@ -30,8 +33,8 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use fuse_accel::sha256::{Sha256, update_pair};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, Hash, Hasher};
 use super::observed::Observation;
@@ -50,6 +53,10 @@ const GROUP_BYTES: usize = 256 << 10;
 /// file: on this kind of machine write(2) of a user buffer costs ~4× more kernel time
 /// than the in-kernel copy, while smaller pieces are cheaper gathered into one write.
 const COPY_IN_KERNEL_MIN: usize = 64 << 10;
+
+/// Written bytes handed to the disk at once (a hint; the fsync before the rename is what
+/// makes them durable).
+const WRITEBACK_EVERY: u64 = 16 << 20;
 
 /// Why the output pipeline stopped.
 #[derive(Debug)]
@@ -155,6 +162,8 @@ pub fn pipeline<'f>(
             carry_inflater: Inflater::default(),
             observations: Vec::new(),
             next_start: 0,
+            file_sha: Sha256::new(),
+            written: 0,
         },
     )
 }
@@ -435,9 +444,12 @@ pub struct Processor<'f> {
     carry_inflater: Inflater,
     observations: Vec<Observation>,
     next_start: u64,
+    /// SHA-256 of everything so far, in order.
+    file_sha: Sha256,
+    written: u64,
 }
 
-/// A batch the processor, the writer and the file hasher share; whoever finishes with it
+/// A batch the processor and the writer share; whoever finishes with it
 /// last hands the buffer back to the producer.
 struct Shared {
     batch: Batch,
@@ -457,38 +469,35 @@ impl Shared {
     }
 }
 
-/// What the in-order stages (writer, file hasher) receive.
+/// What the writer receives.
 enum Ordered {
     Batch(Arc<Shared>),
     Tail(Arc<[u8]>),
 }
 
 /// Writes batches and tail bytes in order.
+/// Each [`WRITEBACK_EVERY`] bytes written are handed to the disk at once
+/// (`fuse_accel::writeback`), so the fsync before the rename has little left to wait for.
 fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), StreamError> {
+    let mut written = 0u64;
+    let mut flushed = 0u64;
     for msg in rx {
         match msg {
             Ordered::Batch(shared) => {
                 write_batch(out, input, shared.bytes(), &shared.batch.segments)?;
+                written += shared.bytes().len() as u64;
             }
-            Ordered::Tail(bytes) => write_all(out, &bytes)?,
+            Ordered::Tail(bytes) => {
+                write_all(out, &bytes)?;
+                written += bytes.len() as u64;
+            }
+        }
+        if written - flushed >= WRITEBACK_EVERY {
+            fuse_accel::writeback::start(out, flushed, written - flushed);
+            flushed = written;
         }
     }
     Ok(())
-}
-
-/// SHA-256 of everything, in order; and how many bytes that was.
-fn hasher_stage(rx: Receiver<Ordered>) -> ([u8; 32], u64) {
-    let mut sha = Sha256::new();
-    let mut written = 0u64;
-    for msg in rx {
-        let bytes: &[u8] = match &msg {
-            Ordered::Batch(shared) => shared.bytes(),
-            Ordered::Tail(bytes) => bytes,
-        };
-        sha.update(bytes);
-        written += bytes.len() as u64;
-    }
-    (sha.finalize().into(), written)
 }
 
 thread_local! {
@@ -496,40 +505,31 @@ thread_local! {
 }
 
 impl Processor<'_> {
-    /// Processes batches until the sink is dropped. Writing and the file digest run on
-    /// threads of their own, in order, a few batches behind at most: a core taken away
-    /// from one stage by the machine's other work does not stall the others.
+    /// Processes batches until the sink is dropped. Writing runs on a thread of its own,
+    /// in order, a few batches behind at most: a core taken away from it by the
+    /// machine's other work does not stall the digests.
     pub fn run(mut self) -> Result<Processed, StreamError> {
         let (out, input) = (self.out, self.input);
         let (write_tx, write_rx) = sync_channel(BUFFERS);
-        let (hash_tx, hash_rx) = sync_channel(BUFFERS);
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || writer_stage(write_rx, out, input));
-            let hasher = scope.spawn(move || hasher_stage(hash_rx));
-            let result = self.dispatch(&write_tx, &hash_tx);
-            drop((write_tx, hash_tx));
+            let result = self.dispatch(&write_tx);
+            drop(write_tx);
             let wrote = writer
                 .join()
                 .unwrap_or_else(|_| Err(StreamError::Internal("the writer panicked".to_owned())));
-            let hashed = hasher.join();
             // A write failure is the root cause of whatever the dispatcher saw.
             wrote?;
             result?;
-            let (file_sha256, written) =
-                hashed.map_err(|_| StreamError::Internal("the file hasher panicked".to_owned()))?;
             Ok(Processed {
-                file_sha256,
-                written,
+                file_sha256: std::mem::take(&mut self.file_sha).finalize(),
+                written: self.written,
                 observations: std::mem::take(&mut self.observations),
             })
         })
     }
 
-    fn dispatch(
-        &mut self,
-        write_tx: &SyncSender<Ordered>,
-        hash_tx: &SyncSender<Ordered>,
-    ) -> Result<(), StreamError> {
+    fn dispatch(&mut self, write_tx: &SyncSender<Ordered>) -> Result<(), StreamError> {
         let stopped = || StreamError::Internal("the output writer stopped".to_owned());
         while let Ok(msg) = self.rx.recv() {
             match msg {
@@ -539,9 +539,6 @@ impl Processor<'_> {
                         free: self.free.clone(),
                     });
                     write_tx
-                        .send(Ordered::Batch(Arc::clone(&shared)))
-                        .map_err(|_| stopped())?;
-                    hash_tx
                         .send(Ordered::Batch(Arc::clone(&shared)))
                         .map_err(|_| stopped())?;
                     self.process(&shared.batch)?;
@@ -562,11 +559,11 @@ impl Processor<'_> {
                     let _ = reply.send(self.chunks.clone());
                 }
                 Msg::Tail(bytes) => {
-                    let bytes: Arc<[u8]> = bytes.into();
+                    self.file_sha.update(&bytes);
+                    self.written += bytes.len() as u64;
                     write_tx
-                        .send(Ordered::Tail(Arc::clone(&bytes)))
+                        .send(Ordered::Tail(bytes.into()))
                         .map_err(|_| stopped())?;
-                    hash_tx.send(Ordered::Tail(bytes)).map_err(|_| stopped())?;
                 }
             }
         }
@@ -585,6 +582,7 @@ impl Processor<'_> {
         }
         let bytes = batch.buf.get(..batch.len).unwrap_or_default();
         self.next_start += bytes.len() as u64;
+        self.written += bytes.len() as u64;
 
         // Complete chunks: the first may begin in `pending`; a trailing part stays pending.
         let mut jobs: Vec<(&[u8], &[u8])> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
@@ -612,15 +610,18 @@ impl Processor<'_> {
         let groups = group(&whole);
         let algorithms = self.chunks.algorithms().to_vec();
 
-        let carry = &mut self.carry;
-        let carry_inflater = &mut self.carry_inflater;
+        let in_order = InOrder {
+            file_sha: &mut self.file_sha,
+            carry: &mut self.carry,
+            inflater: &mut self.carry_inflater,
+        };
         let (carried_result, (digests, checked)) = rayon::join(
-            || check_carried(carry, carry_inflater, &carried, bytes),
+            || in_order.run(&carried, bytes),
             || {
                 rayon::join(
                     || {
-                        jobs.par_iter()
-                            .map(|(head, body)| chunk_digests(&algorithms, head, body))
+                        jobs.par_chunks(2)
+                            .map(|pair| chunk_digests(&algorithms, pair))
                             .collect::<Vec<_>>()
                     },
                     || {
@@ -638,12 +639,12 @@ impl Processor<'_> {
         }
         self.observations.extend(carried_obs);
         let mut per_alg: Vec<Vec<u8>> = vec![Vec::new(); algorithms.len()];
-        for chunk in &digests {
+        for chunk in digests.iter().flatten() {
             for (acc, d) in per_alg.iter_mut().zip(chunk) {
                 acc.extend_from_slice(d);
             }
         }
-        self.chunks.push_precomputed(&per_alg, digests.len() as u64);
+        self.chunks.push_precomputed(&per_alg, jobs.len() as u64);
         if !extend_pending {
             self.pending.clear();
         }
@@ -697,15 +698,31 @@ fn write_all(mut out: &File, bytes: &[u8]) -> Result<(), StreamError> {
     out.write_all(bytes).map_err(StreamError::Write)
 }
 
-fn chunk_digests(algorithms: &[ContentDigestAlgorithm], head: &[u8], body: &[u8]) -> Vec<Vec<u8>> {
-    algorithms
-        .iter()
-        .map(|a| {
-            let mut d = Vec::with_capacity(64);
-            a.chunk_digest_parts_into(&[head, body], &mut d);
-            d
-        })
-        .collect()
+/// The digests of one or two chunks (each `(head, body)`), per algorithm, in order: a
+/// pair is hashed side by side on one core.
+fn chunk_digests(
+    algorithms: &[ContentDigestAlgorithm],
+    pair: &[(&[u8], &[u8])],
+) -> Vec<Vec<Vec<u8>>> {
+    let mut out: Vec<Vec<Vec<u8>>> = vec![Vec::with_capacity(algorithms.len()); pair.len()];
+    for a in algorithms {
+        match (pair, out.as_mut_slice()) {
+            ([(ha, ba), (hb, bb)], [oa, ob]) => {
+                let (mut da, mut db) = (Vec::with_capacity(64), Vec::with_capacity(64));
+                a.chunk_digest_pair_into(&[ha, ba], &[hb, bb], &mut da, &mut db);
+                oa.push(da);
+                ob.push(db);
+            }
+            _ => {
+                for ((head, body), o) in pair.iter().zip(out.iter_mut()) {
+                    let mut d = Vec::with_capacity(64);
+                    a.chunk_digest_parts_into(&[head, body], &mut d);
+                    o.push(d);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whole entries in runs of about [`GROUP_BYTES`] compressed bytes.
@@ -759,18 +776,15 @@ fn check_group(group: &[&Piece], bytes: &[u8]) -> Result<Vec<Observation>, Strea
                 let mut check =
                     DataCheck::new(p.meta.method, p.meta.uncompressed_size, p.meta.crc32);
                 let mut hasher = p.meta.digest.map(Hash::hasher);
-                let mut sink = |b: &[u8]| -> Result<(), Infallible> {
-                    if let Some(h) = hasher.as_mut() {
-                        h.update(b);
-                    }
-                    Ok(())
+                let checked = {
+                    let mut sink = v1_sink(&mut hasher);
+                    check
+                        .feed(&mut inflater, data, &mut sink)
+                        .map_err(|f| entry_fault(&p.meta, f))?;
+                    check
+                        .finish(&mut inflater, &mut sink)
+                        .map_err(|f| entry_fault(&p.meta, f))?
                 };
-                check
-                    .feed(&mut inflater, data, &mut sink)
-                    .map_err(|f| entry_fault(&p.meta, f))?;
-                let checked = check
-                    .finish(&mut inflater, &mut sink)
-                    .map_err(|f| entry_fault(&p.meta, f))?;
                 Ok(observation(
                     &p.meta,
                     checked.crc32,
@@ -782,73 +796,99 @@ fn check_group(group: &[&Piece], bytes: &[u8]) -> Result<Vec<Observation>, Strea
     })
 }
 
-/// The pieces of entries cut by batch edges, in order: at most the end of one that began
-/// earlier and the start of one that goes on.
-fn check_carried(
-    carry: &mut Option<Carried>,
-    inflater: &mut Inflater,
-    pieces: &[&Piece],
-    bytes: &[u8],
-) -> Result<Vec<Observation>, StreamError> {
-    let mut done = Vec::new();
-    for p in pieces {
-        if p.first {
-            if carry.is_some() {
+/// The processor's in-order work on a batch: the file digest, and the pieces of entries
+/// cut by batch edges (at most the end of one that began earlier and the start of one
+/// that goes on).
+struct InOrder<'p> {
+    file_sha: &'p mut Sha256,
+    carry: &'p mut Option<Carried>,
+    inflater: &'p mut Inflater,
+}
+
+impl InOrder<'_> {
+    fn run(self, pieces: &[&Piece], bytes: &[u8]) -> Result<Vec<Observation>, StreamError> {
+        let InOrder {
+            file_sha,
+            carry,
+            inflater,
+        } = self;
+        let mut done = Vec::new();
+        // Bytes of the batch already in the file digest.
+        let mut hashed = 0;
+        for p in pieces {
+            if p.first {
+                if carry.is_some() {
+                    return Err(StreamError::Internal(
+                        "an entry begins inside another one's data".to_owned(),
+                    ));
+                }
+                *carry = Some(Carried {
+                    meta: p.meta,
+                    check: DataCheck::new(p.meta.method, p.meta.uncompressed_size, p.meta.crc32),
+                    hasher: p.meta.digest.map(Hash::hasher),
+                });
+            }
+            let Some(c) = carry.as_mut() else {
                 return Err(StreamError::Internal(
-                    "an entry begins inside another one's data".to_owned(),
+                    "entry data continues, but no entry began".to_owned(),
+                ));
+            };
+            if c.meta.ordinal != p.meta.ordinal || p.range.start < hashed {
+                return Err(StreamError::Internal(
+                    "pieces of two entries interleave".to_owned(),
                 ));
             }
-            *carry = Some(Carried {
-                meta: p.meta,
-                check: DataCheck::new(p.meta.method, p.meta.uncompressed_size, p.meta.crc32),
-                hasher: p.meta.digest.map(Hash::hasher),
-            });
-        }
-        let Some(c) = carry.as_mut() else {
-            return Err(StreamError::Internal(
-                "entry data continues, but no entry began".to_owned(),
-            ));
-        };
-        if c.meta.ordinal != p.meta.ordinal {
-            return Err(StreamError::Internal(
-                "pieces of two entries interleave".to_owned(),
-            ));
-        }
-        let data = bytes.get(p.range.clone()).unwrap_or_default();
-        let hasher = &mut c.hasher;
-        let mut sink = |b: &[u8]| -> Result<(), Infallible> {
-            if let Some(h) = hasher.as_mut() {
-                h.update(b);
-            }
-            Ok(())
-        };
-        c.check
-            .feed(inflater, data, &mut sink)
-            .map_err(|f| entry_fault(&p.meta, f))?;
-        if p.last {
-            let Some(c) = carry.take() else {
-                continue;
-            };
-            let mut hasher = c.hasher;
-            let mut sink = |b: &[u8]| -> Result<(), Infallible> {
-                if let Some(h) = hasher.as_mut() {
-                    h.update(b);
+            file_sha.update(bytes.get(hashed..p.range.start).unwrap_or_default());
+            let data = bytes.get(p.range.clone()).unwrap_or_default();
+            hashed = p.range.end;
+            let stored = c.check.stored();
+            match c.hasher.as_mut().and_then(Hasher::as_sha256_mut) {
+                // A stored entry's v1 digest covers the very bytes the file digest does
+                // here: one pass over them, the two hashed side by side.
+                Some(v1) if stored => {
+                    update_pair(file_sha, data, v1, data);
+                    c.check
+                        .feed(inflater, data, &mut |_| Ok::<(), Infallible>(()))
+                        .map_err(|f| entry_fault(&p.meta, f))?;
                 }
-                Ok(())
-            };
-            let checked = c
-                .check
-                .finish(inflater, &mut sink)
-                .map_err(|f| entry_fault(&c.meta, f))?;
-            done.push(observation(
-                &c.meta,
-                checked.crc32,
-                checked.uncompressed_size,
-                hasher,
-            ));
+                _ => {
+                    file_sha.update(data);
+                    let hasher = &mut c.hasher;
+                    c.check
+                        .feed(inflater, data, &mut v1_sink(hasher))
+                        .map_err(|f| entry_fault(&p.meta, f))?;
+                }
+            }
+            if p.last {
+                let Some(c) = carry.take() else {
+                    continue;
+                };
+                let mut hasher = c.hasher;
+                let checked = c
+                    .check
+                    .finish(inflater, &mut v1_sink(&mut hasher))
+                    .map_err(|f| entry_fault(&c.meta, f))?;
+                done.push(observation(
+                    &c.meta,
+                    checked.crc32,
+                    checked.uncompressed_size,
+                    hasher,
+                ));
+            }
         }
+        file_sha.update(bytes.get(hashed..).unwrap_or_default());
+        Ok(done)
     }
-    Ok(done)
+}
+
+/// Feeds uncompressed bytes to an entry's v1 digest, if it has one.
+fn v1_sink(hasher: &mut Option<Hasher>) -> impl FnMut(&[u8]) -> Result<(), Infallible> + '_ {
+    move |b| {
+        if let Some(h) = hasher.as_mut() {
+            h.update(b);
+        }
+        Ok(())
+    }
 }
 
 /// Faults injected by unit tests into what is written (never compiled into fuse).

@@ -65,6 +65,11 @@ pub struct DataCheck {
 }
 
 impl DataCheck {
+    /// Whether the entry is stored: its uncompressed bytes are the raw bytes fed.
+    pub fn stored(&self) -> bool {
+        !self.deflated
+    }
+
     pub fn new(method: u16, uncompressed_size: u64, crc32: u32) -> Self {
         Self {
             deflated: method == METHOD_DEFLATED,
