@@ -82,13 +82,27 @@ impl Section {
 /// Splits manifest text into sections (the first is the main section). Accepts CRLF, LF
 /// or CR line ends like `java.util.jar.Manifest`; refuses lines without `: `.
 pub fn parse(text: &[u8]) -> Result<Vec<Section>, String> {
+    parse_sections(text, usize::MAX)
+}
+
+/// The main section alone (a `.SF` whose whole-manifest digest matches needs nothing
+/// else: its 21,000 entry sections need not be parsed).
+pub fn parse_main(text: &[u8]) -> Result<Section, String> {
+    parse_sections(text, 1)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| "it is empty".to_owned())
+}
+
+/// The first `limit` sections.
+fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section>, String> {
     let mut sections = Vec::new();
     let mut attributes: Vec<(String, String)> = Vec::new();
     let mut start = 0usize;
     let mut pos = 0usize;
     let mut in_section = false;
     let mut main_done = false;
-    while pos < text.len() {
+    while pos < text.len() && sections.len() < limit {
         let rest = text.get(pos..).unwrap_or_default();
         let line_len = rest
             .iter()
@@ -131,7 +145,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<Section>, String> {
         }
         pos = next;
     }
-    if in_section || !main_done {
+    if (in_section || !main_done) && sections.len() < limit {
         sections.push(Section {
             attributes,
             bytes: start..text.len(),
@@ -166,6 +180,22 @@ mod tests {
         assert_eq!(parsed.len(), 2);
         assert_eq!(&m[parsed[1].bytes.clone()], &s[..]);
         assert_eq!(parsed[1].get("name"), Some("a.txt"));
+    }
+
+    #[test]
+    fn the_main_section_alone() {
+        let mut m = Vec::new();
+        write_main_section(
+            &mut m,
+            ("Signature-Version", "1.0"),
+            &[("Created-By".to_owned(), "x".to_owned())],
+        );
+        m.extend_from_slice(&individual_section("a.txt", "SHA-256-Digest", "abc="));
+        let main = parse_main(&m).unwrap();
+        assert_eq!(main, parse(&m).unwrap()[0]);
+        assert_eq!(main.get("created-by"), Some("x"));
+        assert!(parse_main(b"").is_ok());
+        assert!(parse_main(b"no colon\r\n").is_err());
     }
 
     #[test]

@@ -144,11 +144,10 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
         }
         .map_err(|e| bad(format!("{}: {e}", block_entry.name)))?;
 
-        // .SF → manifest.
-        let sf_sections = manifest::parse(&sf).map_err(|e| bad(format!("{sf_name}: {e}")))?;
-        let sf_main = sf_sections
-            .first()
-            .ok_or_else(|| bad(format!("{sf_name} is empty")))?;
+        // .SF → manifest. The entry sections are read only when the digest of the
+        // whole manifest does not match.
+        let sf_main = manifest::parse_main(&sf).map_err(|e| bad(format!("{sf_name}: {e}")))?;
+        let sf_main = &sf_main;
         if let Some(v) = sf_main.get("X-Android-APK-Signed") {
             for id in v.split(',') {
                 if let Ok(id) = id.trim().parse::<u32>() {
@@ -162,6 +161,7 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
             .is_some_and(|(h, v)| B64.encode(h.digest(&manifest_bytes)) == *v);
         if !whole_ok {
             // Fall back to per-section digests, as the JAR spec allows.
+            let sf_sections = manifest::parse(&sf).map_err(|e| bad(format!("{sf_name}: {e}")))?;
             for s in sf_sections.iter().skip(1) {
                 let name = s
                     .get("Name")
