@@ -186,7 +186,17 @@ pub fn sign_file_checked<E: From<ApkError>>(
     synced.map_err(out_err)?;
     crate::pause::at("verified");
     if force {
+        // Replacing a large file frees its cached pages and its blocks inside rename(2)
+        // (~35 ms for a 160 MB APK). Holding the old file open moves that work to the
+        // last close, done on a thread of its own while the caller goes on.
+        let replaced = std::fs::symlink_metadata(output)
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|_| std::fs::File::open(output).ok());
         temp.persist(output).map_err(|e| out_err(e.error))?;
+        if let Some(old) = replaced {
+            std::thread::spawn(move || drop(old));
+        }
     } else {
         temp.persist_noclobber(output)
             .map_err(|e| out_err(e.error))?;
