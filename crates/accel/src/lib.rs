@@ -10,8 +10,8 @@
 //! - [`writeback`]: asks the kernel to start writing a range of a file to disk now, so
 //!   the final `fsync` of a large output finds most of it already on its way.
 //!
-//! This is the only crate of the workspace allowed `unsafe` (the CPU intrinsics and one
-//! system call); `fuse` itself forbids it.
+//! The CLI's `unsafe` is here and nowhere else (the CPU intrinsics and one system call);
+//! `fuse` itself forbids it. The device shim has its own (FFI).
 
 pub mod sha256;
 pub mod writeback;
