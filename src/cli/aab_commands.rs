@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Output;
 use super::args::{BuildArgs, SignArgs, VerifyArgs};
 use super::certified;
-use super::fusion_lines;
+use super::inspect_lines;
 use crate::aab::pipeline;
 use crate::aab::plan::{Plan, read_bundle};
 use crate::aab::sign;
@@ -247,8 +247,8 @@ pub fn inspect(archive: &Archive, out: &Output) -> anyhow::Result<()> {
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
             let p = &f.policy;
-            fusion_lines::print_fused(p);
-            fusion_lines::print_policy(p);
+            inspect_lines::print_fused(p);
+            inspect_lines::print_policy(p);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::Output;
 use super::args::BuildArgs;
 use super::certified;
-use super::fusion_lines;
+use super::inspect_lines;
 use super::progress::Bar;
 use crate::android::{self, Build, Inspection};
 use crate::apk::Scheme;
@@ -194,16 +194,12 @@ fn print_inspection(i: &Inspection) {
         Some(s) => println!("  signer       {} ({})", s.cert_sha256, schemes(&s.schemes)),
         None => println!("  signer       -"),
     }
-    match (i.signature, &i.signature_problem) {
-        ("signed", _) => println!("  signature    verifies"),
-        (status, Some(p)) => println!("  signature    {status} — {p}"),
-        (status, None) => println!("  signature    {status}"),
-    }
+    inspect_lines::print_signature(i.signature, i.signature_problem.as_ref(), "");
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
-            fusion_lines::print_fused(&f.policy);
+            inspect_lines::print_fused(&f.policy);
             println!("  bridge       {}", f.bridge_dex);
-            fusion_lines::print_policy(&f.policy);
+            inspect_lines::print_policy(&f.policy);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

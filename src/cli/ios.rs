@@ -9,7 +9,7 @@ use serde_json::json;
 use super::Output;
 use super::args::{BuildArgs, SignArgs, SigningArgs, VerifyArgs};
 use super::certified;
-use super::fusion_lines;
+use super::inspect_lines;
 use crate::error::Error;
 use crate::ios::{self, IosFacts};
 use crate::zip::Archive;
@@ -256,11 +256,11 @@ pub fn inspect(archive: &Archive, out: &Output) -> Result<()> {
         ),
         None => println!("  signer       -"),
     }
-    match (i.signature, &i.signature_problem) {
-        ("signed", _) => println!("  signature    verifies (code signatures and seals)"),
-        (status, Some(p)) => println!("  signature    {status} — {p}"),
-        (status, None) => println!("  signature    {status}"),
-    }
+    inspect_lines::print_signature(
+        i.signature,
+        i.signature_problem.as_ref(),
+        " (code signatures and seals)",
+    );
     if let Some(p) = &i.profile {
         println!(
             "  profile      {} (team {}, {}, expires {})",
@@ -273,11 +273,11 @@ pub fn inspect(archive: &Archive, out: &Output) -> Result<()> {
     match (&i.fusion, &i.fusion_problem) {
         (Some(f), _) => {
             let p = &f.policy;
-            fusion_lines::print_fused(p);
+            inspect_lines::print_fused(p);
             for l in &f.shim_loads {
                 println!("  shim         {}: LC_LOAD_DYLIB {}", l.arch, l.path);
             }
-            fusion_lines::print_policy(p);
+            inspect_lines::print_policy(p);
         }
         (None, Some(p)) => println!("  fused        partly — {p}"),
         (None, None) => println!("  fused        no"),

@@ -1,4 +1,5 @@
-//! The human lines `fuse inspect` prints about an embedded policy (APK, AAB and IPA share them).
+//! Human lines `fuse inspect` prints alike for several formats: the embedded policy (APK,
+//! AAB, IPA) and the signature state (APK, IPA).
 
 use crate::embedded_policy::EmbeddedPolicy;
 
@@ -25,5 +26,14 @@ pub fn print_policy(p: &EmbeddedPolicy) {
     }
     if !p.domains.is_empty() {
         println!("  pinned       {}", p.domains.join(", "));
+    }
+}
+
+/// `signature    verifies <how>`, or the state and why (`unsigned`, `invalid — …`).
+pub fn print_signature(status: &str, problem: Option<&String>, how: &str) {
+    match (status, problem) {
+        ("signed", _) => println!("  signature    verifies{how}"),
+        (status, Some(p)) => println!("  signature    {status} — {p}"),
+        (status, None) => println!("  signature    {status}"),
     }
 }
