@@ -164,7 +164,7 @@ pub fn write_signed(
 
     // Digests of every listed entry (a copied entry is inflated and CRC-checked on the way).
     let hash = Hash::Sha256;
-    let mut digests: Vec<(String, Vec<u8>)> = sources
+    let digests: Vec<(String, Vec<u8>)> = sources
         .par_iter()
         .filter(|(name, _)| v1::needs_digest(name))
         .map(|(name, source)| {
@@ -190,7 +190,7 @@ pub fn write_signed(
         .and_then(|b| manifest::parse(&b).ok())
         .and_then(|s| s.into_iter().next())
         .map(|s| s.attributes);
-    let built = signature_file::build_manifest(hash, &mut digests, main.as_deref());
+    let built = signature_file::build_manifest(hash, digests, main.as_deref());
     let sf = signature_file::build_signature_file(hash, &built, &[]);
     let is_rsa = matches!(key.kind(), KeyKind::Rsa { .. });
     let signature = key.sign(hash, &sf).map_err(ApkError::Key)?;

@@ -322,7 +322,7 @@ pub fn write_observed(
             let digests = v1_digests(&sources, &written, &seen)?;
             let entry_count = finish(
                 writer,
-                &digests,
+                digests,
                 v1_digest,
                 key,
                 opts,
@@ -526,7 +526,7 @@ fn write_entries(
 #[allow(clippy::too_many_arguments)]
 fn finish(
     mut writer: ZipWriter<ContentSink<'_>>,
-    digests: &[(String, Vec<u8>)],
+    digests: Vec<(String, Vec<u8>)>,
     v1_digest: Option<Hash>,
     key: &dyn SigningKey,
     opts: &SignOptions,
@@ -535,10 +535,13 @@ fn finish(
 ) -> Result<usize, ApkError> {
     // v1 files go after every other entry, as apksigner places them.
     if let Some(hash) = v1_digest {
-        let mut listed = digests.to_vec();
         #[cfg(test)]
-        test_hooks::corrupt_v1_digest(&mut listed);
-        let built = signature_file::build_manifest(hash, &mut listed, source_main);
+        let digests = {
+            let mut listed = digests;
+            test_hooks::corrupt_v1_digest(&mut listed);
+            listed
+        };
+        let built = signature_file::build_manifest(hash, digests, source_main);
         let is_rsa = matches!(key.kind(), KeyKind::Rsa { .. });
         // MANIFEST.MF (~2 MB for 21,000 entries) deflates on one core while the .SF is
         // built, signed and deflated on the other (fast level: see `deflate_fast`).
@@ -583,8 +586,12 @@ fn finish(
         .map(|(_, d)| d.clone())
         .ok_or_else(|| internal("content digest missing"))?;
 
-    let v2_value = v2::block(key, algorithm, &digest, true)?;
-    let v3_value = v3::block(key, algorithm, &digest)?;
+    // Two private-key operations: one per core.
+    let (v2_value, v3_value) = rayon::join(
+        || v2::block(key, algorithm, &digest, true),
+        || v3::block(key, algorithm, &digest),
+    );
+    let (v2_value, v3_value) = (v2_value?, v3_value?);
     let block = signing_block::build(&[(V2_BLOCK_ID, v2_value), (V3_BLOCK_ID, v3_value)]);
     let (cd, eocd) = writer.finish_records(block_start + block.len() as u64)?;
     let entry_count = writer.entry_count();

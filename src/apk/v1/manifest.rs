@@ -15,21 +15,22 @@ use std::cmp::Ordering;
 
 const MAX_LINE: usize = 70;
 
-/// Writes `name: value` with apksig's wrapping.
+/// Writes `name: value` with apksig's wrapping (no allocation: 21,000 of these per APK).
 pub fn write_attribute(out: &mut Vec<u8>, name: &str, value: &str) {
-    let line = format!("{name}: {value}");
-    let bytes = line.as_bytes();
-    let mut first = true;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let take = if first { MAX_LINE } else { MAX_LINE - 1 }.min(rest.len());
-        if !first {
-            out.extend_from_slice(b"\r\n ");
+    // Bytes on the current line; the first holds MAX_LINE, continuations a space + the rest.
+    let mut on_line = 0;
+    for part in [name.as_bytes(), b": ", value.as_bytes()] {
+        let mut rest = part;
+        while !rest.is_empty() {
+            if on_line == MAX_LINE {
+                out.extend_from_slice(b"\r\n ");
+                on_line = 1;
+            }
+            let (head, tail) = rest.split_at((MAX_LINE - on_line).min(rest.len()));
+            out.extend_from_slice(head);
+            on_line += head.len();
+            rest = tail;
         }
-        let (head, tail) = rest.split_at(take);
-        out.extend_from_slice(head);
-        rest = tail;
-        first = false;
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -52,10 +53,15 @@ pub fn write_main_section(out: &mut Vec<u8>, first: (&str, &str), others: &[(Str
 /// One individual section: `Name: <name>` then one attribute, then the blank line.
 pub fn individual_section(name: &str, attr: &str, value: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(name.len() + attr.len() + value.len() + 16);
-    write_attribute(&mut out, "Name", name);
-    write_attribute(&mut out, attr, value);
-    out.extend_from_slice(b"\r\n");
+    write_individual_section(&mut out, name, attr, value);
     out
+}
+
+/// [`individual_section`], appended to `out`.
+pub fn write_individual_section(out: &mut Vec<u8>, name: &str, attr: &str, value: &str) {
+    write_attribute(out, "Name", name);
+    write_attribute(out, attr, value);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// `String.compareTo`: lexicographic over UTF-16 code units.
@@ -168,6 +174,41 @@ mod tests {
         assert!(lines[1].starts_with(' ') && lines[1].len() == 70);
         let parsed = parse(text.as_bytes()).unwrap();
         assert_eq!(parsed[0].get("Name").unwrap(), &"x".repeat(200));
+    }
+
+    /// The line cut of apksig's ManifestWriter, written out the obvious way.
+    fn reference_attribute(name: &str, value: &str) -> Vec<u8> {
+        let line = format!("{name}: {value}");
+        let mut out = Vec::new();
+        let mut rest = line.as_bytes();
+        let mut first = true;
+        while !rest.is_empty() {
+            let take = if first { MAX_LINE } else { MAX_LINE - 1 }.min(rest.len());
+            if !first {
+                out.extend_from_slice(b"\r\n ");
+            }
+            out.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            first = false;
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    #[test]
+    fn wrapping_matches_the_line_cut_at_every_length() {
+        for name_len in [1, 4, 14, 68, 69, 70, 71, 140] {
+            for value_len in 0..220 {
+                let (name, value) = ("n".repeat(name_len), "v".repeat(value_len));
+                let mut out = Vec::new();
+                write_attribute(&mut out, &name, &value);
+                assert_eq!(
+                    out,
+                    reference_attribute(&name, &value),
+                    "{name_len}/{value_len}"
+                );
+            }
+        }
     }
 
     #[test]

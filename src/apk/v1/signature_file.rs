@@ -18,7 +18,7 @@ pub struct BuiltManifest {
 /// section per entry in Java String order.
 pub fn build_manifest(
     hash: Hash,
-    digests: &mut [(String, Vec<u8>)],
+    mut digests: Vec<(String, Vec<u8>)>,
     source_main: Option<&[(String, String)]>,
 ) -> BuiltManifest {
     let mut bytes = Vec::with_capacity(digests.len() * 100 + 64);
@@ -37,14 +37,13 @@ pub fn build_manifest(
     }
     let attr = entry_digest_attr(hash);
     let mut sections = Vec::with_capacity(digests.len());
-    for (name, digest) in digests.iter() {
+    let mut b64 = String::with_capacity(128);
+    for (name, digest) in digests {
         let start = bytes.len();
-        bytes.extend_from_slice(&manifest::individual_section(
-            name,
-            &attr,
-            &B64.encode(digest),
-        ));
-        sections.push((name.clone(), start..bytes.len()));
+        b64.clear();
+        B64.encode_string(&digest, &mut b64);
+        manifest::write_individual_section(&mut bytes, &name, &attr, &b64);
+        sections.push((name, start..bytes.len()));
     }
     BuiltManifest { bytes, sections }
 }
@@ -66,13 +65,12 @@ pub fn build_signature_file(hash: Hash, manifest: &BuiltManifest, schemes: &[u32
     }
     manifest::write_main_section(&mut out, ("Signature-Version", "1.0"), &main);
     let attr = entry_digest_attr(hash);
+    let mut b64 = String::with_capacity(128);
     for (name, range) in &manifest.sections {
         let section = manifest.bytes.get(range.clone()).unwrap_or_default();
-        out.extend_from_slice(&manifest::individual_section(
-            name,
-            &attr,
-            &B64.encode(hash.digest(section)),
-        ));
+        b64.clear();
+        B64.encode_string(hash.digest(section), &mut b64);
+        manifest::write_individual_section(&mut out, name, &attr, &b64);
     }
     // Android up to 1.6 throws on a .SF whose length is a multiple of 1024 (apksig works
     // around it the same way).
@@ -87,9 +85,8 @@ mod tests {
     use super::*;
 
     fn order(names: &[&str]) -> Vec<String> {
-        let mut d: Vec<(String, Vec<u8>)> =
-            names.iter().map(|n| ((*n).to_owned(), vec![0])).collect();
-        let built = build_manifest(Hash::Sha256, &mut d, None);
+        let d: Vec<(String, Vec<u8>)> = names.iter().map(|n| ((*n).to_owned(), vec![0])).collect();
+        let built = build_manifest(Hash::Sha256, d, None);
         built.sections.into_iter().map(|(n, _)| n).collect()
     }
 
