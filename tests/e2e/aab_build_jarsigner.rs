@@ -48,8 +48,7 @@ fn build(input: &Path, extra: &[&str], config: &Path) -> Run {
         "build".to_owned(),
         input.display().to_string(),
         "--fusion-set".into(),
-        support::repo()
-            .join("testdata/fusion-sets/good/production.json")
+        crate::support::good_fusion_set("production")
             .display()
             .to_string(),
     ];

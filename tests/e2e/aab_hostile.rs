@@ -50,8 +50,7 @@ fn hostile_bundles_exit_3_with_one_line_and_no_output() {
                 "build".to_owned(),
                 input.display().to_string(),
                 "--fusion-set".into(),
-                support::repo()
-                    .join("testdata/fusion-sets/good/production.json")
+                crate::support::good_fusion_set("production")
                     .display()
                     .to_string(),
                 "-o".into(),

@@ -603,7 +603,7 @@ fn inspect_reads_back_what_build_did() {
 fn another_fusion_set_needs_replace() {
     let f = &fused()[2];
     let dir = tempdir();
-    let staging = support::repo().join("testdata/fusion-sets/good/staging.json");
+    let staging = crate::support::good_fusion_set("staging");
     let out = dir.path().join("restaged.apk");
     let run = build(&f.output, &staging, &out, &[]);
     run.code(2);

@@ -196,7 +196,7 @@ fn killed_apk_build_leaves_no_output_or_a_complete_fused_one() {
     // `fuse build` has its own writer (src/android/output.rs): inject, sign, self-verify
     // the signatures and the fusion, rename. A complete output must verify as fused.
     let input = generated("apk").join("min21-native-stored.apk");
-    let fusion_set = crate::support::repo().join("testdata/fusion-sets/good/production.json");
+    let fusion_set = crate::support::good_fusion_set("production");
     let fused_and_signed = |apk: &Path| {
         apksigner_verifies(apk);
         let run = fuse_cmd(["--json", "inspect", apk.to_str().unwrap()]).run();

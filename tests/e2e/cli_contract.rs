@@ -52,7 +52,7 @@ fn conflicting_key_sources_are_a_usage_error() {
 fn a_closed_stdout_ends_quietly_with_exit_0() {
     use std::process::{Command, Stdio};
     let apk = crate::support::generated("apk").join("min21-native-stored.apk");
-    let fs = crate::support::repo().join("testdata/fusion-sets/good/production.json");
+    let fs = crate::support::good_fusion_set("production");
     let runs: [Vec<&std::ffi::OsStr>; 3] = [
         vec!["inspect".as_ref(), apk.as_os_str()],
         vec!["--json".as_ref(), "inspect".as_ref(), apk.as_os_str()],

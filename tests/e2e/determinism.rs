@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::ios_support;
-use crate::support::{fuse_cmd, generated, repo, tempdir};
+use crate::support::{fuse_cmd, generated, tempdir};
 
 const EPOCH: &str = "1767225600";
 
@@ -76,8 +76,7 @@ fn apk_build_is_byte_identical() {
     let input = generated("apk").join("min21-native-stored.apk");
     let mut extra = vec![
         "--fusion-set".to_owned(),
-        repo()
-            .join("testdata/fusion-sets/good/production.json")
+        crate::support::good_fusion_set("production")
             .to_str()
             .unwrap()
             .into(),
@@ -89,8 +88,7 @@ fn apk_build_is_byte_identical() {
 fn build_flags() -> Vec<String> {
     let mut extra = vec![
         "--fusion-set".to_owned(),
-        repo()
-            .join("testdata/fusion-sets/good/production.json")
+        crate::support::good_fusion_set("production")
             .to_str()
             .unwrap()
             .into(),

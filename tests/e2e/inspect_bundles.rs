@@ -43,8 +43,7 @@ fn build(input: &Path, out: &Path, signing: &[&str], config: &Path) -> Value {
         "build".to_owned(),
         input.display().to_string(),
         "--fusion-set".into(),
-        support::repo()
-            .join("testdata/fusion-sets/good/production.json")
+        crate::support::good_fusion_set("production")
             .display()
             .to_string(),
         "-o".into(),

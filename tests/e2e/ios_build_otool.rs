@@ -21,9 +21,7 @@ fn build(input: &Path, out: &Path, config: &Path) -> support::Run {
         "build".as_ref(),
         input.as_os_str(),
         "--fusion-set".as_ref(),
-        support::repo()
-            .join("testdata/fusion-sets/good/production.json")
-            .as_os_str(),
+        crate::support::good_fusion_set("production").as_os_str(),
         "-o".as_ref(),
         out.as_os_str(),
     ])

@@ -31,7 +31,7 @@ fn hostile_ipas_exit_3_with_one_line_and_no_output() {
     let dir = support::tempdir();
     // `build` signs its report with the per-user debug key: kept apart from `dir`.
     let config = support::tempdir();
-    let fusion_set = support::repo().join("testdata/fusion-sets/good/production.json");
+    let fusion_set = crate::support::good_fusion_set("production");
     for (name, word) in REFUSED {
         let input = fixtures().join("hostile").join(format!("{name}.ipa"));
         let output = dir.path().join(format!("{name}-out.ipa"));
@@ -120,9 +120,7 @@ fn build_refuses_no_room_and_encrypted_binaries_with_exit_3() {
         "build".as_ref(),
         fixtures().join("hostile/noroom.ipa").as_os_str(),
         "--fusion-set".as_ref(),
-        support::repo()
-            .join("testdata/fusion-sets/good/production.json")
-            .as_os_str(),
+        crate::support::good_fusion_set("production").as_os_str(),
         "-o".as_ref(),
         out.as_os_str(),
     ])

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::ios_support;
-use crate::support::{fuse_cmd, generated, repo, sha256_file, tempdir};
+use crate::support::{fuse_cmd, generated, sha256_file, tempdir};
 
 fn json_of(args: &[&str], config: &Path) -> serde_json::Value {
     let mut all = vec!["--json"];
@@ -47,7 +47,7 @@ fn non_camel_keys(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
 fn every_json_result_uses_camel_case_keys_for_every_format() {
     let t = tempdir();
     let config = t.path().join("config");
-    let fusion_set = repo().join("testdata/fusion-sets/good/development.json");
+    let fusion_set = crate::support::good_fusion_set("development");
     let inputs = [
         generated("apk").join("min21-native-stored.apk"),
         generated("aab").join("app.aab"),

@@ -175,7 +175,7 @@ fn a_production_build_with_a_release_key_has_no_warnings() {
     let ks = generated("keys").join("rsa2048.p12");
     let run = build(
         &input,
-        &crate::support::repo().join("testdata/fusion-sets/good/production.json"),
+        &crate::support::good_fusion_set("production"),
         &out,
         &[
             "--ks",

@@ -186,8 +186,7 @@ fn canary_password_never_leaks_through_any_spec_or_failure() {
     let keys = Keys::make();
     let apk = generated("apk").join("min19-app-providers.apk");
     let apk = apk.to_str().unwrap();
-    let fusion_set = crate::support::repo()
-        .join("testdata/fusion-sets/good/production.json")
+    let fusion_set = crate::support::good_fusion_set("production")
         .to_str()
         .unwrap()
         .to_owned();

@@ -14,6 +14,13 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `testdata/fusion-sets/good/<name>.json`, the fusion sets builds use.
+pub fn good_fusion_set(name: &str) -> PathBuf {
+    repo()
+        .join("testdata/fusion-sets/good")
+        .join(format!("{name}.json"))
+}
+
 /// Scratch space under `target/` that survives between test runs.
 pub fn scratch() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
