@@ -368,6 +368,38 @@ mod tests {
         }
     }
 
+    /// minSdk < 18 with an RSA key makes the v1 digests SHA-1: entries cut by batch edges
+    /// then take the unpaired path of the pipeline (the file digest and the v1 digest are
+    /// no longer two SHA-256 lanes over the same bytes). Same checks as above.
+    #[test]
+    fn sha1_v1_digests_take_the_unpaired_path_and_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "sha1-v1");
+        let out = dir.path().join("out.apk");
+        let opts = SignOptions {
+            min_sdk_version: Some(9),
+            ..opts()
+        };
+        let (signed, _) = sign_file(
+            &input,
+            &out,
+            false,
+            &Plan::default(),
+            key(),
+            &opts,
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(signed.v1_digest, Some(crate::apk::digest::Hash::Sha1));
+        let written = Archive::open(&out).unwrap();
+        verify(&written, Some(9)).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+            signed.sha256
+        );
+    }
+
     /// `Plan::late` exists so `fuse build` can hash its input while the entries stream;
     /// it must not change a byte of the output.
     #[test]
