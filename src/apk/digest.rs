@@ -116,31 +116,29 @@ impl ContentDigestAlgorithm {
         out.extend_from_slice(&h.finish());
     }
 
-    /// The digests of two chunks, each given as parts, appended to `out_a` and `out_b`.
-    /// SHA-256 chunks are hashed side by side on this core (`fuse_accel`).
-    pub fn chunk_digest_pair_into(
-        self,
-        a: &[&[u8]],
-        b: &[&[u8]],
-        out_a: &mut Vec<u8>,
-        out_b: &mut Vec<u8>,
-    ) {
-        match self {
-            Self::ChunkedSha256 => {
-                let (pa, pb) = (chunk_prefix(a), chunk_prefix(b));
-                let (mut ha, mut hb) = (Sha256::new(), Sha256::new());
-                sha256x2::update_pair_parts(
-                    &mut ha,
-                    &with_prefix(&pa, a),
-                    &mut hb,
-                    &with_prefix(&pb, b),
-                );
-                out_a.extend_from_slice(&ha.finalize());
-                out_b.extend_from_slice(&hb.finalize());
-            }
-            Self::ChunkedSha512 => {
-                self.chunk_digest_parts_into(a, out_a);
-                self.chunk_digest_parts_into(b, out_b);
+    /// The digests of `chunks` (each given as parts), appended to `out` in order. SHA-256
+    /// chunks are hashed two at a time, side by side on this core (`fuse_accel`).
+    pub fn chunk_digests_into<'d, P: AsRef<[&'d [u8]]>>(self, chunks: &[P], out: &mut Vec<u8>) {
+        for group in chunks.chunks(2) {
+            match (self, group) {
+                (Self::ChunkedSha256, [a, b]) => {
+                    let (a, b) = (a.as_ref(), b.as_ref());
+                    let (pa, pb) = (chunk_prefix(a), chunk_prefix(b));
+                    let (mut ha, mut hb) = (Sha256::new(), Sha256::new());
+                    sha256x2::update_pair_parts(
+                        &mut ha,
+                        &with_prefix(&pa, a),
+                        &mut hb,
+                        &with_prefix(&pb, b),
+                    );
+                    out.extend_from_slice(&ha.finalize());
+                    out.extend_from_slice(&hb.finalize());
+                }
+                _ => {
+                    for parts in group {
+                        self.chunk_digest_parts_into(parts.as_ref(), out);
+                    }
+                }
             }
         }
     }
@@ -154,6 +152,22 @@ impl ContentDigestAlgorithm {
         h.update(chunk_digests);
         h.finish()
     }
+}
+
+/// The digests of `chunks` for each algorithm (one vector per algorithm, in `algorithms`
+/// order): what [`ChunkDigests::push_precomputed`] takes.
+pub fn chunk_digests_per_algorithm<'d, P: AsRef<[&'d [u8]]>>(
+    algorithms: &[ContentDigestAlgorithm],
+    chunks: &[P],
+) -> Vec<Vec<u8>> {
+    algorithms
+        .iter()
+        .map(|a| {
+            let mut d = Vec::with_capacity(chunks.len() * 64);
+            a.chunk_digests_into(chunks, &mut d);
+            d
+        })
+        .collect()
 }
 
 /// `prefix` followed by `parts`.
@@ -254,12 +268,14 @@ mod tests {
             ContentDigestAlgorithm::ChunkedSha256,
             ContentDigestAlgorithm::ChunkedSha512,
         ] {
-            let (mut one_a, mut one_b) = (Vec::new(), Vec::new());
-            alg.chunk_digest_into(&a, &mut one_a);
-            alg.chunk_digest_into(&b, &mut one_b);
-            let (mut pa, mut pb) = (Vec::new(), Vec::new());
-            alg.chunk_digest_pair_into(&[&a[..10], &a[10..]], &[&b], &mut pa, &mut pb);
-            assert_eq!((pa, pb), (one_a, one_b), "{alg:?}");
+            let mut one = Vec::new();
+            for c in [&a, &b, &a] {
+                alg.chunk_digest_into(c, &mut one);
+            }
+            let mut grouped = Vec::new();
+            let chunks: [&[&[u8]]; 3] = [&[&a[..10], &a[10..]], &[&b], &[&a]];
+            alg.chunk_digests_into(&chunks, &mut grouped);
+            assert_eq!(grouped, one, "{alg:?}");
         }
     }
 }

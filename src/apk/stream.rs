@@ -36,7 +36,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use fuse_accel::sha256::{Sha256, update_pair};
 use rayon::prelude::*;
 
-use super::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, Hash, Hasher};
+use super::digest::{
+    CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, Hash, Hasher, chunk_digests_per_algorithm,
+};
 use super::observed::Observation;
 use super::v1;
 use crate::zip::check::{DataCheck, Fault, Inflater};
@@ -585,14 +587,14 @@ impl Processor<'_> {
         self.written += bytes.len() as u64;
 
         // Complete chunks: the first may begin in `pending`; a trailing part stays pending.
-        let mut jobs: Vec<(&[u8], &[u8])> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
+        let mut jobs: Vec<[&[u8]; 2]> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
         let mut at = 0;
         let mut extend_pending = false;
         if !self.pending.is_empty() {
             let need = CHUNK_LEN - self.pending.len();
             match bytes.get(..need) {
                 Some(head) => {
-                    jobs.push((&self.pending, head));
+                    jobs.push([&self.pending, head]);
                     at = need;
                 }
                 // Still no complete chunk: all of this batch joins the pending one.
@@ -600,7 +602,7 @@ impl Processor<'_> {
             }
         }
         while !extend_pending && bytes.len() - at >= CHUNK_LEN {
-            jobs.push((&[], bytes.get(at..at + CHUNK_LEN).unwrap_or_default()));
+            jobs.push([&[], bytes.get(at..at + CHUNK_LEN).unwrap_or_default()]);
             at += CHUNK_LEN;
         }
         let rest = bytes.get(at..).unwrap_or_default();
@@ -621,7 +623,7 @@ impl Processor<'_> {
                 rayon::join(
                     || {
                         jobs.par_chunks(2)
-                            .map(|pair| chunk_digests(&algorithms, pair))
+                            .map(|pair| chunk_digests_per_algorithm(&algorithms, pair))
                             .collect::<Vec<_>>()
                     },
                     || {
@@ -638,13 +640,9 @@ impl Processor<'_> {
             self.observations.extend(group);
         }
         self.observations.extend(carried_obs);
-        let mut per_alg: Vec<Vec<u8>> = vec![Vec::new(); algorithms.len()];
-        for chunk in digests.iter().flatten() {
-            for (acc, d) in per_alg.iter_mut().zip(chunk) {
-                acc.extend_from_slice(d);
-            }
+        for (per_alg, pair) in digests.iter().zip(jobs.chunks(2)) {
+            self.chunks.push_precomputed(per_alg, pair.len() as u64);
         }
-        self.chunks.push_precomputed(&per_alg, jobs.len() as u64);
         if !extend_pending {
             self.pending.clear();
         }
@@ -696,33 +694,6 @@ fn write_all(mut out: &File, bytes: &[u8]) -> Result<(), StreamError> {
     #[cfg(test)]
     let bytes = corrupted.as_deref().unwrap_or(bytes);
     out.write_all(bytes).map_err(StreamError::Write)
-}
-
-/// The digests of one or two chunks (each `(head, body)`), per algorithm, in order: a
-/// pair is hashed side by side on one core.
-fn chunk_digests(
-    algorithms: &[ContentDigestAlgorithm],
-    pair: &[(&[u8], &[u8])],
-) -> Vec<Vec<Vec<u8>>> {
-    let mut out: Vec<Vec<Vec<u8>>> = vec![Vec::with_capacity(algorithms.len()); pair.len()];
-    for a in algorithms {
-        match (pair, out.as_mut_slice()) {
-            ([(ha, ba), (hb, bb)], [oa, ob]) => {
-                let (mut da, mut db) = (Vec::with_capacity(64), Vec::with_capacity(64));
-                a.chunk_digest_pair_into(&[ha, ba], &[hb, bb], &mut da, &mut db);
-                oa.push(da);
-                ob.push(db);
-            }
-            _ => {
-                for ((head, body), o) in pair.iter().zip(out.iter_mut()) {
-                    let mut d = Vec::with_capacity(64);
-                    a.chunk_digest_parts_into(&[head, body], &mut d);
-                    o.push(d);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Whole entries in runs of about [`GROUP_BYTES`] compressed bytes.

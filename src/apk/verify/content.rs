@@ -2,7 +2,9 @@
 
 use rayon::prelude::*;
 
-use crate::apk::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
+use crate::apk::digest::{
+    CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, chunk_digests_per_algorithm,
+};
 use crate::zip::records::{EOCD_CD_OFFSET_FIELD, Eocd};
 use crate::zip::{Archive, ZipError};
 
@@ -23,8 +25,9 @@ pub fn compute(
     let algs = digests.algorithms().to_vec();
     let chunks = block_start.div_ceil(CHUNK_LEN as u64);
     // Chunks two at a time: one read of 2 MiB, and the pair hashed side by side on one
-    // core (`ContentDigestAlgorithm::chunk_digest_pair_into`).
-    let per_pair: Vec<Vec<(Vec<u8>, Vec<u8>)>> = (0..chunks.div_ceil(2))
+    // core (`ContentDigestAlgorithm::chunk_digests_into`).
+    let pairs = chunks.div_ceil(2);
+    let per_pair: Vec<(Vec<Vec<u8>>, u64)> = (0..pairs)
         .into_par_iter()
         .map(|pair| {
             // One buffer per thread for the whole run (not one 2 MiB allocation, and its
@@ -36,30 +39,17 @@ pub fn compute(
                 let len = (block_start - start).min(2 * CHUNK_LEN as u64) as usize;
                 let both = buf.get_mut(..len).unwrap_or_default();
                 archive.read_at(start, both)?;
-                let (a, b) = both.split_at(len.min(CHUNK_LEN));
-                Ok(algs
-                    .iter()
-                    .map(|alg| {
-                        let (mut da, mut db) = (Vec::with_capacity(64), Vec::with_capacity(64));
-                        if b.is_empty() {
-                            alg.chunk_digest_into(a, &mut da);
-                        } else {
-                            alg.chunk_digest_pair_into(&[a], &[b], &mut da, &mut db);
-                        }
-                        (da, db)
-                    })
-                    .collect())
+                let chunks: Vec<[&[u8]; 1]> = both.chunks(CHUNK_LEN).map(|c| [c]).collect();
+                Ok((
+                    chunk_digests_per_algorithm(&algs, &chunks),
+                    chunks.len() as u64,
+                ))
             })
         })
         .collect::<Result<_, ZipError>>()?;
-    let mut per_alg = vec![Vec::with_capacity(chunks as usize * 64); algs.len()];
-    for pair in per_pair {
-        for (acc, (da, db)) in per_alg.iter_mut().zip(pair) {
-            acc.extend_from_slice(&da);
-            acc.extend_from_slice(&db);
-        }
+    for (per_alg, count) in &per_pair {
+        digests.push_precomputed(per_alg, *count);
     }
-    digests.push_precomputed(&per_alg, chunks);
     digests.push_section(archive.central_directory());
     let mut eocd = Vec::new();
     let Ok(block_start32) = u32::try_from(block_start) else {
