@@ -99,11 +99,11 @@ impl Progress for Timed<'_> {
 }
 
 /// [`sign_file`] with the caller's own check of the written file (`fuse build` checks
-/// its fusion there), run after the signatures verified and before the rename; and the
+/// its fusion there), run beside the signature verification and before the rename; and the
 /// time each part took. `E` is the caller's error type, so the check's failure reaches
 /// it unchanged.
 #[allow(clippy::too_many_arguments)]
-pub fn sign_file_checked<E: From<ApkError>>(
+pub fn sign_file_checked<E: From<ApkError> + Send>(
     input: &Archive,
     output: &Path,
     force: bool,
@@ -163,8 +163,14 @@ pub fn sign_file_checked<E: From<ApkError>>(
         let verified = (|| -> Result<Verified, E> {
             let written = Archive::from_file(output, temp.reopen().map_err(out_err)?)
                 .map_err(|e| ApkError::verify("self-verification of the output", e.to_string()))?;
-            let verified =
-                verify_observed(&written, opts.min_sdk_version, &observed).map_err(self_check)?;
+            // The caller's check reads other parts of the same file, so it runs beside the
+            // signature verification (on whichever core is free first); its verdict counts
+            // only after the signatures verified, so a broken signature is the error shown.
+            let (verified, checked) = rayon::join(
+                || verify_observed(&written, opts.min_sdk_version, &observed).map_err(self_check),
+                || check(&written),
+            );
+            let verified = verified?;
             if verified.signer_cert_sha256 != signed.signer_cert_sha256
                 || verified.schemes != signed.schemes
             {
@@ -174,7 +180,7 @@ pub fn sign_file_checked<E: From<ApkError>>(
                 )
                 .into());
             }
-            check(&written)?;
+            checked?;
             Ok(verified)
         })();
         let synced = sync
