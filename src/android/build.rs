@@ -109,17 +109,10 @@ pub fn build_archive(
     }
     let shipped = app.shipped_abis(previous.is_some());
     let abis = abi::targets(&shipped, &app.display)?;
-    // The input's SHA-256 (the build id, the report) on a thread of its own, while the
-    // input's signers are checked here and, above all, while the app's entries stream to
-    // the output: only the policy and origin entries, appended last, wait for it
-    // (`plan::late_entries`). A detached thread: if the build stops first, it only reads.
+    // The input's SHA-256 (the build id, the report) is computed by the writer while the
+    // app's entries stream to the output, side by side with the output's chunk digests:
+    // only the policy and origin entries, appended last, wait for it (`plan::late_entries`).
     let (hash_tx, hash_rx) = std::sync::mpsc::sync_channel(1);
-    {
-        let input = req.input.to_path_buf();
-        std::thread::spawn(move || {
-            let _ = hash_tx.send(sha256_file(&input));
-        });
-    }
     let input_signature = apk::verify(&app.archive, None);
     steps.push(timing(Step::Read, t.elapsed()));
 
@@ -130,6 +123,7 @@ pub fn build_archive(
     let late_slot: Arc<Mutex<Option<Result<LateFacts, Error>>>> = Arc::new(Mutex::new(None));
     let late = late_policy_entries(LateInputs {
         hashed: hash_rx,
+        input: req.input.to_path_buf(),
         origin: previous.as_ref().and_then(|p| p.origin_sha256),
         fusion_set_sha256: fs.sha256(),
         cert_sha256,
@@ -154,6 +148,7 @@ pub fn build_archive(
     });
     let plan = apk::Plan {
         late: Some(late),
+        input_digest: Some(apk::InputDigest(hash_tx)),
         ..plan
     };
     let expected = Expected {
@@ -376,8 +371,10 @@ struct LateFacts {
 
 /// What the late entries need besides the input's hash.
 struct LateInputs {
-    /// The hashing thread's result.
-    hashed: std::sync::mpsc::Receiver<Result<([u8; 32], u64), Error>>,
+    /// The input's SHA-256 and length, from the writer.
+    hashed: std::sync::mpsc::Receiver<std::io::Result<([u8; 32], u64)>>,
+    /// The input's path, for a read error.
+    input: std::path::PathBuf,
     /// The SHA-256 of the app first fused, when the input records one (re-fusion).
     origin: Option<[u8; 32]>,
     fusion_set_sha256: [u8; 32],
@@ -393,6 +390,7 @@ struct LateInputs {
 fn late_policy_entries(inputs: LateInputs) -> apk::LateEntries {
     let LateInputs {
         hashed,
+        input,
         origin,
         fusion_set_sha256,
         cert_sha256,
@@ -401,7 +399,7 @@ fn late_policy_entries(inputs: LateInputs) -> apk::LateEntries {
     } = inputs;
     let hashed = Mutex::new(hashed);
     apk::LateEntries(Arc::new(move || {
-        let stopped = || "the input's hashing thread stopped".to_owned();
+        let stopped = || "the input's hashing stopped".to_owned();
         let received = hashed
             .lock()
             .map_err(|_| stopped())?
@@ -410,7 +408,11 @@ fn late_policy_entries(inputs: LateInputs) -> apk::LateEntries {
         let mut slot = slot.lock().map_err(|_| stopped())?;
         let (input_sha256, input_size) = match received {
             Ok(h) => h,
-            Err(e) => {
+            Err(source) => {
+                let e = Error::Apk(apk::ApkError::Zip(crate::zip::ZipError::Io {
+                    path: input.clone(),
+                    source,
+                }));
                 let why = e.to_string();
                 *slot = Some(Err(e));
                 return Err(why);

@@ -33,7 +33,7 @@ pub use sign_file::{
     SignedFile, default_output, open_apk, require_apk, sign_file, sign_file_checked,
 };
 pub use signer::{
-    Change, EntryChange, KeyKind, LateEntries, NewEntry, NoProgress, Plan, Progress, Scheme,
-    SignOptions, SignedApk, SigningKey, write_observed, write_signed,
+    Change, EntryChange, InputDigest, KeyKind, LateEntries, NewEntry, NoProgress, Plan, Progress,
+    Scheme, SignOptions, SignedApk, SigningKey, write_observed, write_signed,
 };
 pub use verify::{Verified, verify, verify_observed};

@@ -406,6 +406,80 @@ mod tests {
         );
     }
 
+    /// `Plan::input_digest`: the input's SHA-256 is hashed beside the output's chunks, so
+    /// it must come out right whether the output is shorter than the input (the rest is
+    /// hashed alone), longer (the last chunks pair with each other), or waited for by late
+    /// entries mid-way — and the output must not change.
+    #[test]
+    fn input_digest_is_the_input_files_sha256_however_long_the_output() {
+        use crate::apk::signer::{InputDigest, LateEntries, NewEntry};
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "input-digest");
+        let want = {
+            let bytes = std::fs::read(input.path()).unwrap();
+            (
+                <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+                bytes.len() as u64,
+            )
+        };
+        let big = NewEntry {
+            name: "assets/zz-big.bin".to_owned(),
+            data: noise(12 << 20, 3),
+            compression: Compression::Stored,
+            alignment: None,
+        };
+        let shorter = Plan {
+            remove: ["assets/stored.bin".to_owned()].into(),
+            ..Plan::default()
+        };
+        let longer = Plan {
+            put: vec![big],
+            ..Plan::default()
+        };
+        for (label, plan) in [
+            ("same", Plan::default()),
+            ("shorter", shorter),
+            ("longer", longer),
+        ] {
+            let plain = dir.path().join(format!("{label}-plain.apk"));
+            sign_file(&input, &plain, false, &plan, key(), &opts(), &NoProgress).unwrap();
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let asked = Plan {
+                input_digest: Some(InputDigest(tx)),
+                ..plan
+            };
+            let out = dir.path().join(format!("{label}.apk"));
+            sign_file(&input, &out, false, &asked, key(), &opts(), &NoProgress).unwrap();
+            assert_eq!(rx.recv().unwrap().unwrap(), want, "{label}");
+            assert!(
+                std::fs::read(&plain).unwrap() == std::fs::read(&out).unwrap(),
+                "{label}: the output changed"
+            );
+        }
+
+        // Late entries that wait for the digest (as `fuse build`'s policy does).
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let rx = std::sync::Mutex::new(rx);
+        let plan = Plan {
+            input_digest: Some(InputDigest(tx)),
+            late: Some(LateEntries(std::sync::Arc::new(move || {
+                let (digest, _) = rx.lock().unwrap().recv().unwrap().unwrap();
+                Ok(vec![NewEntry {
+                    name: "assets/zz-input.sha256".to_owned(),
+                    data: digest.to_vec(),
+                    compression: Compression::Stored,
+                    alignment: None,
+                }])
+            }))),
+            ..Plan::default()
+        };
+        let out = dir.path().join("late.apk");
+        sign_file(&input, &out, false, &plan, key(), &opts(), &NoProgress).unwrap();
+        let written = Archive::open(&out).unwrap();
+        let e = written.entry("assets/zz-input.sha256").unwrap();
+        assert_eq!(written.read_entry(e, 64).unwrap(), want.0);
+    }
+
     /// `Plan::late` exists so `fuse build` can hash its input while the entries stream;
     /// it must not change a byte of the output.
     #[test]

@@ -66,7 +66,15 @@ pub struct Plan {
     pub put: Vec<NewEntry>,
     /// Entries appended too, whose bytes are not known when writing starts.
     pub late: Option<LateEntries>,
+    /// Where to send the SHA-256 and length of the whole input file, computed while
+    /// writing (beside the output's chunk digests); sent before the late entries are asked
+    /// for, so they may wait for it.
+    pub input_digest: Option<InputDigest>,
 }
+
+/// See [`Plan::input_digest`].
+#[derive(Debug, Clone)]
+pub struct InputDigest(pub stream::InputDigestSender);
 
 /// Appended entries whose bytes depend on work that runs while the app's own entries
 /// stream (`fuse build`: the policy carries the build id, derived from the input's
@@ -291,7 +299,13 @@ pub fn write_observed(
         .sum();
     progress.start(total);
     let content_algorithms = [algorithm.content_digest()];
-    let (sink, processor) = stream::pipeline(&*out, input, &content_algorithms, v1_digest);
+    let (sink, processor) = stream::pipeline(
+        &*out,
+        input,
+        &content_algorithms,
+        v1_digest,
+        plan.input_digest.as_ref().map(|d| d.0.clone()),
+    );
 
     let (result, processed) = std::thread::scope(|scope| {
         let processor = scope.spawn(move || processor.run());
@@ -301,6 +315,9 @@ pub fn write_observed(
             write_entries(input, &sources, &mut writer, &mut written, progress)?;
             let late: &[NewEntry] = match &plan.late {
                 Some(late) => {
+                    // The late entries may wait for the input's SHA-256: no chunk is
+                    // left to hash beside it.
+                    writer.get_mut().finish_input().map_err(write_err)?;
                     let more =
                         (late.0)().map_err(|why| internal(&format!("late entries: {why}")))?;
                     check_late(&more, input, &plan.remove, &puts)?;

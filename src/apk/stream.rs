@@ -7,15 +7,16 @@
 //!     │ are marked ("pieces"). Four buffers: one fills while the others are processed.
 //!     ▼
 //! processor thread, per batch, on the rayon pool (both cores):
-//!     ├ v2/v3 chunk digests, one task per two 1 MiB chunks hashed side by side (chunks
-//!     │ cut at multiples of 1 MiB from offset 0; a chunk cut by a batch edge is finished
-//!     │ from a copy in the next)
 //!     ├ in order: the SHA-256 of the file, and the entries cut by batch edges (inflate +
 //!     │ size + CRC-32 + v1 digest, carried over) — a stored one's v1 digest is hashed
 //!     │ side by side with the file digest over the same bytes
 //!     └ groups of whole entries in parallel: inflate + size + CRC-32 + v1 digest
+//! chunk stage thread, in order: v2/v3 chunk digests (chunks cut at multiples of 1 MiB
+//!     │ from offset 0; one cut by a batch edge is finished from a copy in the next), each
+//!     │ hashed side by side with the next MiB of the input file's SHA-256 when the caller
+//!     │ asked for that (`fuse build`), else two chunks at a time
 //! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
-//!     └ the last of the two done with a batch hands its buffer back to the producer
+//!     └ the last of the three done with a batch hands its buffer back to the producer
 //! ```
 //! SHA-256 pairs run on `fuse_accel` (two messages per core with SHA-NI).
 //! So each entry is inflated once, the input is read once, and the v1 digests and the
@@ -38,6 +39,7 @@ use rayon::prelude::*;
 
 use super::digest::{
     CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm, Hash, Hasher, chunk_digests_per_algorithm,
+    sha256_chunk_digest_beside,
 };
 use super::observed::Observation;
 use super::v1;
@@ -124,16 +126,24 @@ enum Msg {
     Observations(SyncSender<Vec<Observation>>),
     /// The content section is complete: digest its last chunk, reply with all digests.
     EndContent(SyncSender<ChunkDigests>),
+    /// Finish the input's SHA-256 now (the late entries wait for it).
+    FinishInput,
     Tail(Vec<u8>),
 }
 
+/// Where the SHA-256 and length of the whole input file go, when asked for.
+pub type InputDigestSender = SyncSender<std::io::Result<([u8; 32], u64)>>;
+
 /// The producer side and the processor of one output.
 /// Raw entry data is read from `input` (and, when long, copied from it in the kernel).
+/// With `input_digest`, the input file's SHA-256 is computed too, side by side with the
+/// output's chunk digests (see [`ChunkStage`]).
 pub fn pipeline<'f>(
     out: &'f File,
     input: &'f Archive,
     algorithms: &[ContentDigestAlgorithm],
     v1: Option<Hash>,
+    input_digest: Option<InputDigestSender>,
 ) -> (ContentSink<'f>, Processor<'f>) {
     let (tx, rx) = sync_channel(1);
     let (free_tx, free_rx) = sync_channel(BUFFERS);
@@ -158,8 +168,17 @@ pub fn pipeline<'f>(
             input: input.file(),
             rx,
             free: free_tx,
-            chunks: ChunkDigests::new(algorithms),
-            pending: Vec::new(),
+            chunk_stage: Some(ChunkStage {
+                chunks: ChunkDigests::new(algorithms),
+                pending: Vec::new(),
+                input: input_digest.map(|to| InputLane {
+                    file: input.file(),
+                    read: 0,
+                    sha: Sha256::new(),
+                    buf: Vec::new(),
+                    to,
+                }),
+            }),
             carry: None,
             carry_inflater: Inflater::default(),
             observations: Vec::new(),
@@ -339,6 +358,12 @@ impl ContentSink<'_> {
         reply_rx.recv().map_err(|_| gone())
     }
 
+    /// Has the input's SHA-256 (when the pipeline computes it) finished and sent now,
+    /// rather than beside chunks still to come: the caller is about to wait for it.
+    pub fn finish_input(&mut self) -> std::io::Result<()> {
+        self.tx.send(Msg::FinishInput).map_err(|_| gone())
+    }
+
     /// Bytes after the content section (hashed into the file digest only).
     pub fn tail(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
         self.flush_batch()?;
@@ -439,9 +464,8 @@ pub struct Processor<'f> {
     input: &'f File,
     rx: Receiver<Msg>,
     free: SyncSender<Vec<u8>>,
-    chunks: ChunkDigests,
-    /// Bytes of the current, unfinished chunk from earlier batches.
-    pending: Vec<u8>,
+    /// Moved onto its own thread by [`Processor::run`].
+    chunk_stage: Option<ChunkStage<'f>>,
     carry: Option<Carried>,
     carry_inflater: Inflater,
     observations: Vec<Observation>,
@@ -451,7 +475,7 @@ pub struct Processor<'f> {
     written: u64,
 }
 
-/// A batch the processor and the writer share; whoever finishes with it
+/// A batch the processor, the chunk stage and the writer share; whoever finishes with it
 /// last hands the buffer back to the producer.
 struct Shared {
     batch: Batch,
@@ -513,13 +537,26 @@ impl Processor<'_> {
     pub fn run(mut self) -> Result<Processed, StreamError> {
         let (out, input) = (self.out, self.input);
         let (write_tx, write_rx) = sync_channel(BUFFERS);
+        let (chunk_tx, chunk_rx) = sync_channel(BUFFERS);
+        let stage = self.chunk_stage.take();
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || writer_stage(write_rx, out, input));
-            let result = self.dispatch(&write_tx);
+            let chunker = scope.spawn(move || {
+                if let Some(stage) = stage {
+                    stage.run(chunk_rx);
+                }
+            });
+            let result = self.dispatch(&write_tx, &chunk_tx);
             drop(write_tx);
+            drop(chunk_tx);
             let wrote = writer
                 .join()
                 .unwrap_or_else(|_| Err(StreamError::Internal("the writer panicked".to_owned())));
+            if chunker.join().is_err() {
+                return Err(StreamError::Internal(
+                    "the chunk digests panicked".to_owned(),
+                ));
+            }
             // A write failure is the root cause of whatever the dispatcher saw.
             wrote?;
             result?;
@@ -531,8 +568,13 @@ impl Processor<'_> {
         })
     }
 
-    fn dispatch(&mut self, write_tx: &SyncSender<Ordered>) -> Result<(), StreamError> {
+    fn dispatch(
+        &mut self,
+        write_tx: &SyncSender<Ordered>,
+        chunk_tx: &SyncSender<ToChunks>,
+    ) -> Result<(), StreamError> {
         let stopped = || StreamError::Internal("the output writer stopped".to_owned());
+        let chunker_stopped = || StreamError::Internal("the chunk digests stopped".to_owned());
         while let Ok(msg) = self.rx.recv() {
             match msg {
                 Msg::Batch(batch) => {
@@ -543,6 +585,9 @@ impl Processor<'_> {
                     write_tx
                         .send(Ordered::Batch(Arc::clone(&shared)))
                         .map_err(|_| stopped())?;
+                    chunk_tx
+                        .send(ToChunks::Batch(Arc::clone(&shared)))
+                        .map_err(|_| chunker_stopped())?;
                     self.process(&shared.batch)?;
                 }
                 Msg::Observations(reply) => {
@@ -553,13 +598,12 @@ impl Processor<'_> {
                     }
                     let _ = reply.send(std::mem::take(&mut self.observations));
                 }
-                Msg::EndContent(reply) => {
-                    if !self.pending.is_empty() {
-                        self.chunks.push_chunk(&self.pending);
-                        self.pending.clear();
-                    }
-                    let _ = reply.send(self.chunks.clone());
-                }
+                Msg::EndContent(reply) => chunk_tx
+                    .send(ToChunks::End(reply))
+                    .map_err(|_| chunker_stopped())?,
+                Msg::FinishInput => chunk_tx
+                    .send(ToChunks::FinishInput)
+                    .map_err(|_| chunker_stopped())?,
                 Msg::Tail(bytes) => {
                     self.file_sha.update(&bytes);
                     self.written += bytes.len() as u64;
@@ -586,53 +630,22 @@ impl Processor<'_> {
         self.next_start += bytes.len() as u64;
         self.written += bytes.len() as u64;
 
-        // Complete chunks: the first may begin in `pending`; a trailing part stays pending.
-        let mut jobs: Vec<[&[u8]; 2]> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
-        let mut at = 0;
-        let mut extend_pending = false;
-        if !self.pending.is_empty() {
-            let need = CHUNK_LEN - self.pending.len();
-            match bytes.get(..need) {
-                Some(head) => {
-                    jobs.push([&self.pending, head]);
-                    at = need;
-                }
-                // Still no complete chunk: all of this batch joins the pending one.
-                None => extend_pending = true,
-            }
-        }
-        while !extend_pending && bytes.len() - at >= CHUNK_LEN {
-            jobs.push([&[], bytes.get(at..at + CHUNK_LEN).unwrap_or_default()]);
-            at += CHUNK_LEN;
-        }
-        let rest = bytes.get(at..).unwrap_or_default();
-
         let (carried, whole): (Vec<&Piece>, Vec<&Piece>) =
             batch.pieces.iter().partition(|p| !(p.first && p.last));
         let groups = group(&whole);
-        let algorithms = self.chunks.algorithms().to_vec();
 
         let in_order = InOrder {
             file_sha: &mut self.file_sha,
             carry: &mut self.carry,
             inflater: &mut self.carry_inflater,
         };
-        let (carried_result, (digests, checked)) = rayon::join(
+        let (carried_result, checked) = rayon::join(
             || in_order.run(&carried, bytes),
             || {
-                rayon::join(
-                    || {
-                        jobs.par_chunks(2)
-                            .map(|pair| chunk_digests_per_algorithm(&algorithms, pair))
-                            .collect::<Vec<_>>()
-                    },
-                    || {
-                        groups
-                            .par_iter()
-                            .map(|g| check_group(g, bytes))
-                            .collect::<Result<Vec<_>, _>>()
-                    },
-                )
+                groups
+                    .par_iter()
+                    .map(|g| check_group(g, bytes))
+                    .collect::<Result<Vec<_>, _>>()
             },
         );
         let carried_obs = carried_result?;
@@ -640,14 +653,159 @@ impl Processor<'_> {
             self.observations.extend(group);
         }
         self.observations.extend(carried_obs);
-        for (per_alg, pair) in digests.iter().zip(jobs.chunks(2)) {
-            self.chunks.push_precomputed(per_alg, pair.len() as u64);
-        }
-        if !extend_pending {
-            self.pending.clear();
-        }
-        self.pending.extend_from_slice(rest);
         Ok(())
+    }
+}
+
+/// What the chunk stage receives, in order.
+enum ToChunks {
+    Batch(Arc<Shared>),
+    /// Hash the rest of the input alone and send its digest now.
+    FinishInput,
+    /// The content section is complete: digest its last chunk, reply with all digests.
+    End(SyncSender<ChunkDigests>),
+}
+
+/// The v2/v3 chunk digests of the output, in order, on a thread of their own. When the
+/// caller wants the input file's SHA-256 as well (`fuse build`: the build id), each
+/// SHA-256 chunk is hashed side by side with the next MiB of the input (two messages per
+/// core, `fuse_accel`): the input pass costs about half of what it would alone, and the
+/// input is read once more only for it, from the page cache, a MiB at a time.
+struct ChunkStage<'f> {
+    chunks: ChunkDigests,
+    /// Bytes of the current, unfinished chunk from earlier batches.
+    pending: Vec<u8>,
+    input: Option<InputLane<'f>>,
+}
+
+/// The input file's SHA-256, advanced a chunk's length at a time.
+struct InputLane<'f> {
+    file: &'f File,
+    /// Bytes of the input hashed so far.
+    read: u64,
+    sha: Sha256,
+    buf: Vec<u8>,
+    to: InputDigestSender,
+}
+
+impl InputLane<'_> {
+    /// Reads the next (at most `n`) bytes of the input into `buf`; how many (0 at its end).
+    fn next(&mut self, n: usize) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        self.buf.resize(n, 0);
+        let mut got = 0;
+        while got < n {
+            let dst = self.buf.get_mut(got..).unwrap_or_default();
+            match self.file.read_at(dst, self.read + got as u64) {
+                Ok(0) => break,
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.read += got as u64;
+        Ok(got)
+    }
+
+    /// Hashes what is left of the input and sends the digest (or the read error).
+    fn finish(mut self) {
+        let result = loop {
+            match self.next(CHUNK_LEN) {
+                Ok(0) => break Ok(()),
+                Ok(n) => self.sha.update(self.buf.get(..n).unwrap_or_default()),
+                Err(e) => break Err(e),
+            }
+        };
+        let _ = self
+            .to
+            .send(result.map(|()| (self.sha.finalize(), self.read)));
+    }
+}
+
+impl ChunkStage<'_> {
+    fn run(mut self, rx: Receiver<ToChunks>) {
+        for msg in rx {
+            match msg {
+                ToChunks::Batch(shared) => self.batch(shared.bytes()),
+                ToChunks::FinishInput => {
+                    if let Some(lane) = self.input.take() {
+                        lane.finish();
+                    }
+                }
+                ToChunks::End(reply) => {
+                    if !self.pending.is_empty() {
+                        let pending = std::mem::take(&mut self.pending);
+                        self.digest(&[[&pending, &[]]]);
+                    }
+                    let _ = reply.send(self.chunks.clone());
+                }
+            }
+        }
+        // A caller that never asked still gets its digest (or learns the pipeline ended).
+        if let Some(lane) = self.input.take() {
+            lane.finish();
+        }
+    }
+
+    /// The complete chunks of a batch (the first may begin in `pending`; a trailing part
+    /// stays pending). Chunks are cut at multiples of 1 MiB from offset 0.
+    fn batch(&mut self, bytes: &[u8]) {
+        let mut jobs: Vec<[&[u8]; 2]> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
+        let mut at = 0;
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() {
+            let need = CHUNK_LEN - pending.len();
+            match bytes.get(..need) {
+                Some(head) => {
+                    jobs.push([&pending, head]);
+                    at = need;
+                }
+                // Still no complete chunk: all of this batch joins the pending one.
+                None => {
+                    let mut pending = pending;
+                    pending.extend_from_slice(bytes);
+                    self.pending = pending;
+                    return;
+                }
+            }
+        }
+        while bytes.len() - at >= CHUNK_LEN {
+            jobs.push([bytes.get(at..at + CHUNK_LEN).unwrap_or_default(), &[]]);
+            at += CHUNK_LEN;
+        }
+        let rest = bytes.get(at..).unwrap_or_default();
+        self.digest(&jobs);
+        let mut pending = if jobs.is_empty() { pending } else { Vec::new() };
+        pending.extend_from_slice(rest);
+        self.pending = pending;
+    }
+
+    /// Digests whole chunks in order: beside the input while it lasts, else two at a time.
+    fn digest(&mut self, jobs: &[[&[u8]; 2]]) {
+        let mut i = 0;
+        if self.chunks.algorithms() == [ContentDigestAlgorithm::ChunkedSha256] {
+            while let (Some(job), Some(lane)) = (jobs.get(i), self.input.as_mut()) {
+                match lane.next(CHUNK_LEN) {
+                    Ok(n) if n > 0 => {
+                        let bytes = lane.buf.get(..n).unwrap_or_default();
+                        let digest = sha256_chunk_digest_beside(job, &mut lane.sha, bytes);
+                        self.chunks.push_precomputed(&[digest.to_vec()], 1);
+                        i += 1;
+                    }
+                    // The input's end (or a read error): it is finished (or reported).
+                    _ => {
+                        if let Some(lane) = self.input.take() {
+                            lane.finish();
+                        }
+                    }
+                }
+            }
+        }
+        let rest = jobs.get(i..).unwrap_or_default();
+        if !rest.is_empty() {
+            let per_alg = chunk_digests_per_algorithm(self.chunks.algorithms(), rest);
+            self.chunks.push_precomputed(&per_alg, rest.len() as u64);
+        }
     }
 }
 

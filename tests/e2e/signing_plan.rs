@@ -50,6 +50,7 @@ fn plan_replaces_adds_and_removes_and_apksigner_accepts_it() {
             },
         ],
         late: None,
+        input_digest: None,
     };
     let opts = SignOptions {
         time: DosTime::from_unix(1_700_000_000),
