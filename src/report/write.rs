@@ -75,23 +75,24 @@ pub fn write_report(
         })?;
     }
     let json = to_json_bytes(report)?;
-    let pdf = match &paths.pdf {
-        Some(_) => {
-            let json_name = paths
-                .json
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Some(super::pdf::render(report, &json_name)?)
-        }
-        None => None,
-    };
-    // Stage both, then move both: the rename is the commit point.
-    let staged_json = stage(&paths.json, &json)?;
-    let staged_pdf = match (&paths.pdf, &pdf) {
-        (Some(path), Some(bytes)) => Some((stage(path, bytes)?, path)),
-        _ => None,
-    };
+    let json_name = paths
+        .json
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // The JSON is staged (written, fsynced) while the PDF renders on the other core; then
+    // both are moved: the renames are the commit point.
+    let (staged_json, staged_pdf) = rayon::join(
+        || stage(&paths.json, &json),
+        || match &paths.pdf {
+            Some(path) => {
+                let bytes = super::pdf::render(report, &json_name)?;
+                Ok(Some((stage(path, &bytes)?, path)))
+            }
+            None => Ok(None),
+        },
+    );
+    let (staged_json, staged_pdf) = (staged_json?, staged_pdf?);
     commit(staged_json, &paths.json)?;
     if let Some((staged, path)) = staged_pdf {
         commit(staged, path)?;
