@@ -2,11 +2,12 @@
 //!
 //! ```text
 //! read     App::open (strict ZIP, manifest, dex set) · previous fusion · ABIs
-//!          · input signers (apk::verify)      ┐
-//! inject   manifest patch → Plan               │ input SHA-256 on a thread of its own
-//! write    apk::write_observed: app entries   ┘ … until the late entries need it:
-//!          raw-copied, new entries appended;     build id (input, fusion set, signer)
-//!          policy + origin appended last  ◀───── → policy blob (plan::late_entries)
+//!          · input signers (apk::verify)
+//! inject   manifest patch → Plan (with Plan::input_digest)
+//! write    apk::write_observed: app entries      input SHA-256, hashed beside the
+//!          raw-copied, new entries appended;     output's chunk digests, until the
+//!          policy + origin appended last  ◀───── late entries need it: build id →
+//!                                                policy blob (plan::late_entries)
 //! sign     v1 (minSdk < 24), v2, v3 over the digests computed while writing
 //! verify   apk::verify + check::fusion on the temp file ∥ fsync; then the atomic rename
 //! ```
