@@ -78,8 +78,8 @@ pub struct InputDigest(pub stream::InputDigestSender);
 
 /// Appended entries whose bytes depend on work that runs while the app's own entries
 /// stream (`fuse build`: the policy carries the build id, derived from the input's
-/// SHA-256, which the writer computes meanwhile: `Plan::input_digest`). The writer calls the function
-/// once, after the last input entry, and appends what it returns together with the
+/// SHA-256, which the writer computes meanwhile: `Plan::input_digest`). The writer calls
+/// the function once, after the last input entry, and appends what it returns with the
 /// plan's other new entries in name order — the output is byte for byte the one a plan
 /// with these entries in `put` gives. Names must be new (not in the input, not in `put`).
 #[derive(Clone)]
