@@ -155,15 +155,16 @@ impl ContentDigestAlgorithm {
 }
 
 /// The SHA-256 chunk digest of the chunk made of `parts`, computed side by side with
-/// `other.update(other_data)` (`fuse build` hashes its input beside the output's chunks).
+/// `other` updated by `other_parts` (`fuse build` hashes its input beside the output's
+/// chunks).
 pub fn sha256_chunk_digest_beside(
     parts: &[&[u8]],
     other: &mut Sha256,
-    other_data: &[u8],
+    other_parts: &[&[u8]],
 ) -> [u8; 32] {
     let prefix = chunk_prefix(parts);
     let mut h = Sha256::new();
-    sha256x2::update_pair_parts(&mut h, &with_prefix(&prefix, parts), other, &[other_data]);
+    sha256x2::update_pair_parts(&mut h, &with_prefix(&prefix, parts), other, other_parts);
     h.finalize()
 }
 

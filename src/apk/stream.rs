@@ -689,30 +689,12 @@ struct InputLane<'f> {
 }
 
 impl InputLane<'_> {
-    /// Reads the next (at most `n`) bytes of the input into `buf`; how many (0 at its end).
-    fn next(&mut self, n: usize) -> std::io::Result<usize> {
-        use std::os::unix::fs::FileExt;
-        self.buf.resize(n, 0);
-        let mut got = 0;
-        while got < n {
-            let dst = self.buf.get_mut(got..).unwrap_or_default();
-            match self.file.read_at(dst, self.read + got as u64) {
-                Ok(0) => break,
-                Ok(k) => got += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.read += got as u64;
-        Ok(got)
-    }
-
     /// Hashes what is left of the input and sends the digest (or the read error).
     fn finish(mut self) {
         let result = loop {
-            match self.next(CHUNK_LEN) {
-                Ok(0) => break Ok(()),
-                Ok(n) => self.sha.update(self.buf.get(..n).unwrap_or_default()),
+            match next_input(self.file, &mut self.read, &mut self.buf, CHUNK_LEN, &[]) {
+                Ok(parts) if parts.is_empty() => break Ok(()),
+                Ok(parts) => parts.iter().for_each(|p| self.sha.update(p)),
                 Err(e) => break Err(e),
             }
         };
@@ -722,11 +704,107 @@ impl InputLane<'_> {
     }
 }
 
+/// Bytes of the input that a batch holds unchanged: (input offset, the bytes).
+type InputWindow<'b> = (u64, &'b [u8]);
+
+/// Runs of raw-copied input a batch holds that are long enough to take the input's
+/// bytes from rather than reading them again (shorter ones are read with their
+/// neighbours in one `pread`).
+fn input_windows(shared: &Shared) -> Vec<InputWindow<'_>> {
+    let bytes = shared.bytes();
+    let mut windows = Vec::new();
+    let mut at = 0;
+    for seg in &shared.batch.segments {
+        if let Some(offset) = seg.input_offset
+            && seg.len >= COPY_IN_KERNEL_MIN
+            && let Some(held) = bytes.get(at..at + seg.len)
+        {
+            windows.push((offset, held));
+        }
+        at += seg.len;
+    }
+    windows
+}
+
+/// The input's next (at most `n`) bytes from offset `*read`, as parts: taken from
+/// `windows` where they hold them, else read into `buf`. Empty at the input's end.
+fn next_input<'a>(
+    file: &File,
+    read: &mut u64,
+    buf: &'a mut Vec<u8>,
+    n: usize,
+    windows: &[InputWindow<'a>],
+) -> std::io::Result<Vec<&'a [u8]>> {
+    use std::os::unix::fs::FileExt;
+    enum From {
+        Window(usize, Range<usize>),
+        Buf(Range<usize>),
+    }
+    let mut plan = Vec::new();
+    buf.clear();
+    let mut at = *read;
+    let mut want = n;
+    while want > 0 {
+        let held = windows
+            .iter()
+            .enumerate()
+            .find(|(_, (off, b))| *off <= at && at - off < b.len() as u64);
+        if let Some((i, (off, b))) = held {
+            let start = (at - off) as usize;
+            let k = (b.len() - start).min(want);
+            plan.push(From::Window(i, start..start + k));
+            at += k as u64;
+            want -= k;
+            continue;
+        }
+        // Read up to where the next window begins.
+        let next = windows
+            .iter()
+            .map(|(off, _)| *off)
+            .filter(|&off| off > at)
+            .min();
+        let k = next.map_or(want, |off| (off - at).min(want as u64) as usize);
+        let start = buf.len();
+        buf.resize(start + k, 0);
+        let mut got = 0;
+        while got < k {
+            let dst = buf.get_mut(start + got..start + k).unwrap_or_default();
+            match file.read_at(dst, at + got as u64) {
+                Ok(0) => break,
+                Ok(r) => got += r,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(start + got);
+        plan.push(From::Buf(start..start + got));
+        at += got as u64;
+        want -= got;
+        if got < k {
+            break;
+        }
+    }
+    *read = at;
+    let buf: &'a [u8] = buf;
+    Ok(plan
+        .into_iter()
+        .map(|p| match p {
+            From::Window(i, r) => windows.get(i).and_then(|(_, b)| b.get(r)),
+            From::Buf(r) => buf.get(r),
+        })
+        .map(Option::unwrap_or_default)
+        .filter(|part| !part.is_empty())
+        .collect())
+}
+
 impl ChunkStage<'_> {
     fn run(mut self, rx: Receiver<ToChunks>) {
         for msg in rx {
             match msg {
-                ToChunks::Batch(shared) => self.batch(shared.bytes()),
+                ToChunks::Batch(shared) => {
+                    let windows = input_windows(&shared);
+                    self.batch(shared.bytes(), &windows);
+                }
                 ToChunks::FinishInput => {
                     if let Some(lane) = self.input.take() {
                         lane.finish();
@@ -735,7 +813,7 @@ impl ChunkStage<'_> {
                 ToChunks::End(reply) => {
                     if !self.pending.is_empty() {
                         let pending = std::mem::take(&mut self.pending);
-                        self.digest(&[[&pending, &[]]]);
+                        self.digest(&[[&pending, &[]]], &[]);
                     }
                     let _ = reply.send(self.chunks.clone());
                 }
@@ -749,7 +827,7 @@ impl ChunkStage<'_> {
 
     /// The complete chunks of a batch (the first may begin in `pending`; a trailing part
     /// stays pending). Chunks are cut at multiples of 1 MiB from offset 0.
-    fn batch(&mut self, bytes: &[u8]) {
+    fn batch(&mut self, bytes: &[u8], windows: &[InputWindow<'_>]) {
         let mut jobs: Vec<[&[u8]; 2]> = Vec::with_capacity(bytes.len() / CHUNK_LEN + 1);
         let mut at = 0;
         let pending = std::mem::take(&mut self.pending);
@@ -774,21 +852,27 @@ impl ChunkStage<'_> {
             at += CHUNK_LEN;
         }
         let rest = bytes.get(at..).unwrap_or_default();
-        self.digest(&jobs);
+        self.digest(&jobs, windows);
         let mut pending = if jobs.is_empty() { pending } else { Vec::new() };
         pending.extend_from_slice(rest);
         self.pending = pending;
     }
 
     /// Digests whole chunks in order: beside the input while it lasts, else two at a time.
-    fn digest(&mut self, jobs: &[[&[u8]; 2]]) {
+    fn digest(&mut self, jobs: &[[&[u8]; 2]], windows: &[InputWindow<'_>]) {
         let mut i = 0;
         if self.chunks.algorithms() == [ContentDigestAlgorithm::ChunkedSha256] {
             while let (Some(job), Some(lane)) = (jobs.get(i), self.input.as_mut()) {
-                match lane.next(CHUNK_LEN) {
-                    Ok(n) if n > 0 => {
-                        let bytes = lane.buf.get(..n).unwrap_or_default();
-                        let digest = sha256_chunk_digest_beside(job, &mut lane.sha, bytes);
+                let InputLane {
+                    file,
+                    read,
+                    sha,
+                    buf,
+                    ..
+                } = lane;
+                match next_input(file, read, buf, CHUNK_LEN, windows) {
+                    Ok(parts) if !parts.is_empty() => {
+                        let digest = sha256_chunk_digest_beside(job, sha, &parts);
                         self.chunks.push_precomputed(&[digest.to_vec()], 1);
                         i += 1;
                     }
