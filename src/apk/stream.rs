@@ -14,7 +14,8 @@
 //! chunk stage thread, in order: v2/v3 chunk digests (chunks cut at multiples of 1 MiB
 //!     │ from offset 0; one cut by a batch edge is finished from a copy in the next), each
 //!     │ hashed side by side with the next MiB of the input file's SHA-256 when the caller
-//!     │ asked for that (`fuse build`), else two chunks at a time
+//!     │ asked for that (`fuse build`; the input's bytes taken from the batch where it
+//!     │ holds them), else two chunks at a time
 //! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
 //!     └ the last of the three done with a batch hands its buffer back to the producer
 //! ```
@@ -669,8 +670,10 @@ enum ToChunks {
 /// The v2/v3 chunk digests of the output, in order, on a thread of their own. When the
 /// caller wants the input file's SHA-256 as well (`fuse build`: the build id), each
 /// SHA-256 chunk is hashed side by side with the next MiB of the input (two messages per
-/// core, `fuse_accel`): the input pass costs about half of what it would alone, and the
-/// input is read once more only for it, from the page cache, a MiB at a time.
+/// core, `fuse_accel`): the input pass costs about half of what it would alone. The
+/// input's bytes come from the batch where it holds them unchanged (long raw copies,
+/// `input_windows`); only the rest is read again (headers, small entries, what the
+/// output leaves out).
 struct ChunkStage<'f> {
     chunks: ChunkDigests,
     /// Bytes of the current, unfinished chunk from earlier batches.
