@@ -701,6 +701,11 @@ impl InputLane<'_> {
                 Err(e) => break Err(e),
             }
         };
+        self.send(result);
+    }
+
+    /// Sends the digest once the whole input is hashed (`Ok`), or the read error.
+    fn send(self, result: std::io::Result<()>) {
         let _ = self
             .to
             .send(result.map(|()| (self.sha.finalize(), self.read)));
@@ -879,10 +884,12 @@ impl ChunkStage<'_> {
                         self.chunks.push_precomputed(&[digest.to_vec()], 1);
                         i += 1;
                     }
-                    // The input's end (or a read error): it is finished (or reported).
-                    _ => {
+                    // The input's end: its digest is complete. A read error is reported
+                    // as it is, not read again.
+                    ended => {
+                        let ended = ended.map(|_| ());
                         if let Some(lane) = self.input.take() {
-                            lane.finish();
+                            lane.send(ended);
                         }
                     }
                 }
