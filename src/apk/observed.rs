@@ -1,16 +1,19 @@
-//! What the signer saw of each entry's data while writing it: offset, sizes, CRC-32 and
-//! v1 digest, all computed from the very bytes that went into the output and its v2/v3
-//! chunk digests.
+//! What the signer saw of the output while writing it: each entry's offset, sizes, CRC-32
+//! and v1 digest, and the v2/v3 chunk digests of the whole content section — all
+//! computed from the very bytes that went into the output, and those bytes read back
+//! from the file and found equal (`stream.rs`, read-back stage).
 //!
-//! Self-verification (`sign_file`) uses these facts instead of inflating the written file
-//! a second time — but only after the v2/v3 content digest, recomputed from the written
-//! file, matched: that match proves the file holds exactly the bytes these observations
-//! were made from (the argument is written down in `docs/signing.md`). `fuse verify`
-//! never has observations and always inflates everything.
+//! Self-verification (`sign_file`) uses these facts instead of hashing the written file's
+//! 170 MB and inflating its entries a second time: the content digest it checks against
+//! the signed one is built from the observed chunk digests plus the central directory and
+//! EOCD read from the file, and each entry's v1 digest is the observed one — the latter
+//! only once that content digest matched (the argument is written down in
+//! `docs/signing.md`). `fuse verify` never has observations: it hashes and inflates
+//! everything from the file.
 
 use std::collections::HashMap;
 
-use super::digest::Hash;
+use super::digest::{ChunkDigests, Hash};
 use crate::zip::Entry;
 
 /// One entry's data as the signer's pipeline checked it.
@@ -29,10 +32,20 @@ pub struct Observation {
     pub digest: Option<(Hash, Vec<u8>)>,
 }
 
+/// The v2/v3 chunk digests of the content section `[0, end)` (everything before the APK
+/// Signing Block), computed from the batches the file was written from, every byte of
+/// which was read back from the file and found equal.
+#[derive(Debug, Clone)]
+pub struct ObservedContent {
+    pub end: u64,
+    pub chunks: ChunkDigests,
+}
+
 /// Observations of one signed output, by data offset.
 #[derive(Debug, Default, Clone)]
 pub struct Observed {
     by_offset: HashMap<u64, Observation>,
+    content: Option<ObservedContent>,
 }
 
 impl Observed {
@@ -42,7 +55,19 @@ impl Observed {
                 .into_iter()
                 .map(|o| (o.data_offset, o))
                 .collect(),
+            content: None,
         }
+    }
+
+    /// The content section's chunk digests, when all of it was read back equal.
+    pub fn with_content(mut self, content: Option<ObservedContent>) -> Self {
+        self.content = content;
+        self
+    }
+
+    /// The chunk digests of exactly `[0, end)`, if observed.
+    pub fn content(&self, end: u64) -> Option<&ObservedContent> {
+        self.content.as_ref().filter(|c| c.end == end)
     }
 
     pub fn len(&self) -> usize {

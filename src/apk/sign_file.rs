@@ -149,10 +149,12 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
         .unwrap_or(started)
         .clamp(started, finished);
 
-    // The fsync (disk-bound) runs while the verifier re-reads the file from the page
-    // cache (CPU-bound); the rename waits for both. The verifier recomputes the v2/v3
-    // content digest from the file and then takes each entry's v1 digest from what the
-    // writer observed of the same bytes (docs/signing.md: why that is a proof).
+    // The fsync (disk-bound) runs while the verifier parses the file and checks its
+    // signatures (CPU-bound); the rename waits for both. The writer read every byte of
+    // the content section back and found it equal to what it hashed, so the verifier
+    // takes the content section's chunk digests and each entry's v1 digest from what the
+    // writer observed, and reads the records and signature files from the file
+    // (docs/signing.md: why that is a proof).
     let verify_start = Instant::now();
     let self_check = |e: ApkError| match e {
         ApkError::Zip(z) => ApkError::verify("self-verification of the output", z.to_string()),
@@ -567,7 +569,62 @@ mod tests {
             .unwrap()
             .retain(|n| *n != NEEDLE);
         let err = result.unwrap_err().to_string();
-        assert!(err.contains("content digest"), "{err}");
+        assert!(
+            err.contains("self-verification of the output")
+                && err.contains("the file holds other bytes than those written there"),
+            "{err}"
+        );
         assert!(!out.exists());
+    }
+
+    /// Self-verification takes the content section's chunk digests from what the writer
+    /// observed; they are still checked against the signed digest in the file, so wrong
+    /// ones fail — and without them the digest is recomputed from the file.
+    #[test]
+    fn observed_chunk_digests_are_checked_against_the_signed_digest() {
+        use crate::apk::digest::{CHUNK_LEN, ChunkDigests, ContentDigestAlgorithm};
+        use crate::apk::observed::ObservedContent;
+        use crate::apk::signer::write_observed;
+        let dir = tempfile::tempdir().unwrap();
+        let input = apk(dir.path(), "observed-content");
+        let out = dir.path().join("out.apk");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&out)
+            .unwrap();
+        let (_, observed) = write_observed(
+            &input,
+            &Plan::default(),
+            key(),
+            &opts(),
+            &mut file,
+            &NoProgress,
+        )
+        .unwrap();
+        drop(file);
+        let written = Archive::open(&out).unwrap();
+        let end = written.signing_block().unwrap().start;
+        assert!(
+            observed.content(end).is_some(),
+            "the whole content was read back"
+        );
+        verify_observed(&written, opts().min_sdk_version, &observed).unwrap();
+
+        let mut wrong = ChunkDigests::new(&[ContentDigestAlgorithm::ChunkedSha256]);
+        for _ in 0..end.div_ceil(CHUNK_LEN as u64) {
+            wrong.push_chunk(b"not the file's bytes");
+        }
+        let lying = observed
+            .clone()
+            .with_content(Some(ObservedContent { end, chunks: wrong }));
+        let err = verify_observed(&written, opts().min_sdk_version, &lying)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("content digest"), "{err}");
+
+        let unproven = observed.with_content(None);
+        verify_observed(&written, opts().min_sdk_version, &unproven).unwrap();
     }
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::algorithm::SignatureAlgorithm;
 use super::digest::Hash;
 use super::error::ApkError;
-use super::observed::{Observation, Observed};
+use super::observed::{Observation, Observed, ObservedContent};
 use super::signing_block::{self, V2_BLOCK_ID, V3_BLOCK_ID};
 use super::stream::{self, ContentSink, StreamError};
 use super::v1::{self, manifest, pkcs7, signature_file};
@@ -180,7 +180,8 @@ fn hex(b: &[u8]) -> String {
 const MAX_MANIFEST: u64 = 16 << 20;
 
 /// Writes `input` with `plan` applied, signed with v1 (when minSdk < 24), v2 and v3,
-/// to `out` (positioned at 0, empty). The caller verifies and renames.
+/// to `out` (positioned at 0, empty, open for reading too: what is written is read
+/// back). The caller verifies and renames.
 pub fn write_signed(
     input: &Archive,
     plan: &Plan,
@@ -309,7 +310,7 @@ pub fn write_observed(
 
     let (result, processed) = std::thread::scope(|scope| {
         let processor = scope.spawn(move || processor.run());
-        let result = (|| -> Result<(usize, Vec<Observation>), ApkError> {
+        let result = (|| -> Result<(usize, Vec<Observation>, ObservedContent), ApkError> {
             let mut writer = ZipWriter::new(sink, opts.time);
             let mut written = Vec::with_capacity(sources.len() + added.len());
             write_entries(input, &sources, &mut writer, &mut written, progress)?;
@@ -337,7 +338,7 @@ pub fn write_observed(
             )?;
             let seen = writer.get_mut().observations().map_err(write_err)?;
             let digests = v1_digests(&sources, &written, &seen)?;
-            let entry_count = finish(
+            let (entry_count, content) = finish(
                 writer,
                 digests,
                 v1_digest,
@@ -346,7 +347,7 @@ pub fn write_observed(
                 source_main.as_deref(),
                 algorithm,
             )?;
-            Ok((entry_count, seen))
+            Ok((entry_count, seen, content))
         })();
         // `finish` consumed the sink on success; on failure it is dropped with the
         // writer, which ends the processor either way.
@@ -365,8 +366,11 @@ pub fn write_observed(
         Ok(Err(e)) => return Err(stream_error(input, &sources, e)),
         Err(_) => return Err(internal("output processor panicked")),
     };
-    let (entry_count, mut seen) = result?;
+    let (entry_count, mut seen, content) = result?;
     seen.extend(processed.observations);
+    // The content section's chunk digests describe the file only if all of it was read
+    // back equal to the bytes they were computed from.
+    let content = Some(content).filter(|c| c.end == processed.read_back);
 
     let changes = changes
         .into_iter()
@@ -415,7 +419,7 @@ pub fn write_observed(
         changes,
         entry_count,
     };
-    Ok((signed, Observed::new(seen)))
+    Ok((signed, Observed::new(seen).with_content(content)))
 }
 
 /// The v1 digest of each output entry (in `sources` order), from the pipeline's
@@ -465,6 +469,10 @@ fn stream_error(input: &Archive, sources: &[(&str, Source<'_>)], e: StreamError)
         },
         StreamError::Internal(why) => internal(&why),
         StreamError::Unfinished => internal("the output ended inside an entry's data"),
+        StreamError::ReadBack { offset, why } => ApkError::verify(
+            "self-verification of the output",
+            format!("at byte {offset} of the written file: {why}"),
+        ),
     }
 }
 
@@ -549,7 +557,7 @@ fn finish(
     opts: &SignOptions,
     source_main: Option<&[(String, String)]>,
     algorithm: SignatureAlgorithm,
-) -> Result<usize, ApkError> {
+) -> Result<(usize, ObservedContent), ApkError> {
     // v1 files go after every other entry, as apksigner places them.
     if let Some(hash) = v1_digest {
         #[cfg(test)]
@@ -589,6 +597,10 @@ fn finish(
     writer.write_raw(&vec![0u8; pad as usize])?;
     let block_start = writer.offset();
     let mut content = writer.get_mut().end_content().map_err(write_err)?;
+    let observed_content = ObservedContent {
+        end: block_start,
+        chunks: content.clone(),
+    };
 
     // Central directory and EOCD (CD offset := block start) complete the content digest.
     let (cd, eocd_for_digest) = writer.finish_records(block_start)?;
@@ -616,7 +628,7 @@ fn finish(
     sink.tail(block).map_err(write_err)?;
     sink.tail(cd).map_err(write_err)?;
     sink.tail(eocd).map_err(write_err)?;
-    Ok(entry_count)
+    Ok((entry_count, observed_content))
 }
 
 /// Main attributes of the input's `META-INF/MANIFEST.MF`, which apksigner keeps.

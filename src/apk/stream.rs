@@ -17,15 +17,19 @@
 //!     │ asked for that (`fuse build`; the input's bytes taken from the batch where it
 //!     │ holds them), else two chunks at a time
 //! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
-//!     └ the last of the three done with a batch hands its buffer back to the producer
+//! read-back thread, in order: pread(2) of what the writer wrote, compared byte for byte
+//!     │ with the batch it was hashed and checked from
+//!     └ the last of the four done with a batch hands its buffer back to the producer
 //! ```
 //! SHA-256 pairs run on `fuse_accel` (two messages per core with SHA-NI).
 //! So each entry is inflated once, the input is read once, and the v1 digests and the
-//! chunk digests come from the same bytes — which is what lets self-verification trust
-//! the [`Observation`]s once the chunk digests recomputed from the written file match
-//! (see `observed.rs`): that match proves the file holds those bytes, however they got
-//! there. Tail bytes (signing block, central directory, EOCD) are only hashed into the
-//! file digest and written.
+//! chunk digests come from the same bytes; the read-back proves that the file holds
+//! exactly those bytes, however they got there (write or in-kernel copy). That is what
+//! lets self-verification take the content section's chunk digests and the
+//! [`Observation`]s as facts about the file (see `observed.rs`, docs/signing.md) instead
+//! of reading and hashing 170 MB again. Tail bytes (signing block, central directory,
+//! EOCD) are only hashed into the file digest and written; self-verification reads them
+//! from the file.
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -59,6 +63,10 @@ const GROUP_BYTES: usize = 256 << 10;
 /// than the in-kernel copy, while smaller pieces are cheaper gathered into one write.
 const COPY_IN_KERNEL_MIN: usize = 64 << 10;
 
+/// Bytes compared per read-back `pread`: the piece read stays in the core's cache while
+/// it is compared with the batch.
+const READ_BACK_PIECE: usize = 256 << 10;
+
 /// Written bytes handed to the disk at once (a hint; the fsync before the rename is what
 /// makes them durable).
 const WRITEBACK_EVERY: u64 = 16 << 20;
@@ -75,12 +83,18 @@ pub enum StreamError {
     /// The sink was dropped inside an entry's data: the writer stopped early, and its own
     /// error says why (a fuse bug if it has none).
     Unfinished,
+    /// Reading back what was written failed, or gave other bytes than those written
+    /// (the file changed under fuse, or a fuse bug placed bytes wrongly).
+    ReadBack { offset: u64, why: String },
 }
 
 /// What the processor hands back when the sink is dropped.
 pub struct Processed {
     pub file_sha256: [u8; 32],
     pub written: u64,
+    /// Bytes from offset 0 (the content section: every batch) read back from the file
+    /// and found equal to the bytes that were hashed and checked.
+    pub read_back: u64,
     /// Observations not yet collected with [`ContentSink::observations`].
     pub observations: Vec<Observation>,
 }
@@ -505,7 +519,12 @@ enum Ordered {
 /// Writes batches and tail bytes in order.
 /// Each [`WRITEBACK_EVERY`] bytes written are handed to the disk at once
 /// (`fuse_accel::writeback`), so the fsync before the rename has little left to wait for.
-fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), StreamError> {
+fn writer_stage(
+    rx: Receiver<Ordered>,
+    out: &File,
+    input: &File,
+    read_back: &SyncSender<Arc<Shared>>,
+) -> Result<(), StreamError> {
     let mut written = 0u64;
     let mut flushed = 0u64;
     for msg in rx {
@@ -513,6 +532,8 @@ fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), S
             Ordered::Batch(shared) => {
                 write_batch(out, input, shared.bytes(), &shared.batch.segments)?;
                 written += shared.bytes().len() as u64;
+                // A stopped read-back stage has its own error; the writer goes on.
+                let _ = read_back.send(shared);
             }
             Ordered::Tail(bytes) => {
                 write_all(out, &bytes)?;
@@ -527,6 +548,40 @@ fn writer_stage(rx: Receiver<Ordered>, out: &File, input: &File) -> Result<(), S
     Ok(())
 }
 
+/// Reads every batch back from the file once the writer has written it and compares
+/// it with the batch: returns how many bytes from offset 0 are proven equal. The writer
+/// only ever appends, so a range once read back equal stays so.
+fn read_back_stage(rx: Receiver<Arc<Shared>>, out: &File) -> Result<u64, StreamError> {
+    use std::os::unix::fs::FileExt;
+    let mut piece = vec![0u8; READ_BACK_PIECE];
+    let mut proven = 0u64;
+    for shared in rx {
+        if shared.batch.start != proven {
+            return Err(StreamError::Internal(format!(
+                "read back a batch at {} after the bytes up to {proven}",
+                shared.batch.start
+            )));
+        }
+        for want in shared.bytes().chunks(READ_BACK_PIECE) {
+            let got = piece.get_mut(..want.len()).unwrap_or_default();
+            out.read_exact_at(got, proven)
+                .map_err(|e| StreamError::ReadBack {
+                    offset: proven,
+                    why: format!("reading it back failed ({e})"),
+                })?;
+            if got != want {
+                let first = got.iter().zip(want).position(|(a, b)| a != b).unwrap_or(0);
+                return Err(StreamError::ReadBack {
+                    offset: proven + first as u64,
+                    why: "the file holds other bytes than those written there".to_owned(),
+                });
+            }
+            proven += want.len() as u64;
+        }
+    }
+    Ok(proven)
+}
+
 thread_local! {
     static INFLATER: RefCell<Inflater> = RefCell::new(Inflater::default());
 }
@@ -539,9 +594,11 @@ impl Processor<'_> {
         let (out, input) = (self.out, self.input);
         let (write_tx, write_rx) = sync_channel(BUFFERS);
         let (chunk_tx, chunk_rx) = sync_channel(BUFFERS);
+        let (read_back_tx, read_back_rx) = sync_channel(BUFFERS);
         let stage = self.chunk_stage.take();
         std::thread::scope(|scope| {
-            let writer = scope.spawn(move || writer_stage(write_rx, out, input));
+            let reader = scope.spawn(move || read_back_stage(read_back_rx, out));
+            let writer = scope.spawn(move || writer_stage(write_rx, out, input, &read_back_tx));
             let chunker = scope.spawn(move || {
                 if let Some(stage) = stage {
                     stage.run(chunk_rx);
@@ -553,17 +610,24 @@ impl Processor<'_> {
             let wrote = writer
                 .join()
                 .unwrap_or_else(|_| Err(StreamError::Internal("the writer panicked".to_owned())));
+            // The writer has ended (its sender dropped), so the read-back ends too.
+            let read_back = reader.join().unwrap_or_else(|_| {
+                Err(StreamError::Internal("the read-back panicked".to_owned()))
+            });
             if chunker.join().is_err() {
                 return Err(StreamError::Internal(
                     "the chunk digests panicked".to_owned(),
                 ));
             }
-            // A write failure is the root cause of whatever the dispatcher saw.
+            // A write failure is the root cause of whatever the dispatcher and the
+            // read-back saw.
             wrote?;
             result?;
+            let read_back = read_back?;
             Ok(Processed {
                 file_sha256: std::mem::take(&mut self.file_sha).finalize(),
                 written: self.written,
+                read_back,
                 observations: std::mem::take(&mut self.observations),
             })
         })
@@ -905,7 +969,7 @@ impl ChunkStage<'_> {
 
 /// Writes a batch in order: runs of buffer bytes with write(2), long runs of input data
 /// file-to-file with copy_file_range(2) (`std::io::copy` between files). Either way the
-/// file's bytes must equal the hashed buffer; self-verification re-hashes the file.
+/// file's bytes must equal the hashed buffer; the read-back stage checks that they do.
 fn write_batch(
     out: &File,
     input: &File,

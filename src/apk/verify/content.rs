@@ -1,4 +1,5 @@
-//! Recomputing the v2/v3 content digest of a file, both cores, positioned reads.
+//! Recomputing the v2/v3 content digest of a file, both cores, positioned reads — or,
+//! for a file fuse just wrote, finishing it from the chunk digests observed while writing.
 
 use rayon::prelude::*;
 
@@ -50,11 +51,33 @@ pub fn compute(
     for (per_alg, count) in &per_pair {
         digests.push_precomputed(per_alg, *count);
     }
+    Ok(with_records(archive, block_start, digests))
+}
+
+/// Top-level digests from the chunk digests of `[0, block_start)` computed elsewhere
+/// (`verify_observed`: while the file was written, its bytes read back and found equal),
+/// followed by the central directory and EOCD as read from the file.
+pub fn from_observed(
+    archive: &Archive,
+    block_start: u64,
+    observed: &ChunkDigests,
+    algorithms: &[ContentDigestAlgorithm],
+) -> Option<Digests> {
+    if algorithms
+        .iter()
+        .any(|a| !observed.algorithms().contains(a))
+    {
+        return None;
+    }
+    with_records(archive, block_start, observed.clone())
+}
+
+/// The central directory and EOCD (CD offset := `block_start`) appended, top-level
+/// digests computed. `None` if the file has too many chunks or too large an offset.
+fn with_records(archive: &Archive, block_start: u64, mut digests: ChunkDigests) -> Option<Digests> {
     digests.push_section(archive.central_directory());
     let mut eocd = Vec::new();
-    let Ok(block_start32) = u32::try_from(block_start) else {
-        return Ok(None);
-    };
+    let block_start32 = u32::try_from(block_start).ok()?;
     Eocd {
         cd_offset: block_start32,
         ..*archive.eocd()
@@ -66,5 +89,5 @@ pub fn compute(
     );
     eocd.extend_from_slice(archive.comment());
     digests.push_section(&eocd);
-    Ok(digests.finish())
+    digests.finish()
 }
