@@ -53,6 +53,8 @@ use crate::zip::{Archive, EntryData, ZipError};
 
 /// Bytes per batch (a multiple of [`CHUNK_LEN`]).
 pub const BATCH_LEN: usize = 4 * CHUNK_LEN;
+/// Bytes of the first batch (a multiple of [`CHUNK_LEN`], at most [`BATCH_LEN`]).
+const FIRST_BATCH_LEN: usize = CHUNK_LEN;
 /// Batch buffers in existence: one filling, the others being digested, checked, written
 /// and hashed (the in-order stages may lag the digests by a batch or two).
 const BUFFERS: usize = 4;
@@ -259,8 +261,13 @@ impl ContentSink<'_> {
     }
 
     /// Room of this batch: it ends on a chunk boundary (after a flush in mid-chunk the
-    /// next batch starts there, so its capacity is cut to the next boundary).
+    /// next batch starts there, so its capacity is cut to the next boundary). The first
+    /// batch is one chunk: the other stages wait for it, and an APK usually begins with
+    /// thousands of small entries that take the producer alone ~10 ms per full batch.
     fn capacity(&self) -> usize {
+        if self.start == 0 {
+            return FIRST_BATCH_LEN;
+        }
         BATCH_LEN - (self.start % CHUNK_LEN as u64) as usize
     }
 
