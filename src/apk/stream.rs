@@ -137,6 +137,22 @@ struct Batch {
     segments: Vec<Segment>,
 }
 
+impl Batch {
+    /// Runs of input data the batch holds unchanged and long enough
+    /// ([`COPY_IN_KERNEL_MIN`]) to be copied file-to-file by the writer, and taken from
+    /// the batch for the input's digest: (range in the batch, input offset).
+    fn long_input_runs(&self) -> impl Iterator<Item = (Range<usize>, u64)> + '_ {
+        let mut at = 0;
+        self.segments.iter().filter_map(move |seg| {
+            let range = at..at + seg.len;
+            at = range.end;
+            seg.input_offset
+                .filter(|_| seg.len >= COPY_IN_KERNEL_MIN)
+                .map(|offset| (range, offset))
+        })
+    }
+}
+
 enum Msg {
     Batch(Batch),
     /// Reply with the observations made so far.
@@ -537,7 +553,7 @@ fn writer_stage(
     for msg in rx {
         match msg {
             Ordered::Batch(shared) => {
-                write_batch(out, input, shared.bytes(), &shared.batch.segments)?;
+                write_batch(out, input, &shared.batch)?;
                 written += shared.bytes().len() as u64;
                 // A stopped read-back stage has its own error; the writer goes on.
                 let _ = read_back.send(shared);
@@ -786,23 +802,15 @@ impl InputLane<'_> {
 /// Bytes of the input that a batch holds unchanged: (input offset, the bytes).
 type InputWindow<'b> = (u64, &'b [u8]);
 
-/// Runs of raw-copied input a batch holds that are long enough to take the input's
-/// bytes from rather than reading them again (shorter ones are read with their
-/// neighbours in one `pread`).
+/// The batch's long runs of raw-copied input, to take the input's bytes from rather
+/// than reading them again (shorter ones are read with their neighbours in one `pread`).
 fn input_windows(shared: &Shared) -> Vec<InputWindow<'_>> {
     let bytes = shared.bytes();
-    let mut windows = Vec::new();
-    let mut at = 0;
-    for seg in &shared.batch.segments {
-        if let Some(offset) = seg.input_offset
-            && seg.len >= COPY_IN_KERNEL_MIN
-            && let Some(held) = bytes.get(at..at + seg.len)
-        {
-            windows.push((offset, held));
-        }
-        at += seg.len;
-    }
-    windows
+    shared
+        .batch
+        .long_input_runs()
+        .filter_map(|(range, offset)| Some((offset, bytes.get(range)?)))
+        .collect()
 }
 
 /// The input's next (at most `n`) bytes from offset `*read`, as parts: taken from
@@ -977,38 +985,27 @@ impl ChunkStage<'_> {
 /// Writes a batch in order: runs of buffer bytes with write(2), long runs of input data
 /// file-to-file with copy_file_range(2) (`std::io::copy` between files). Either way the
 /// file's bytes must equal the hashed buffer; the read-back stage checks that they do.
-fn write_batch(
-    out: &File,
-    input: &File,
-    bytes: &[u8],
-    segments: &[Segment],
-) -> Result<(), StreamError> {
+fn write_batch(out: &File, input: &File, batch: &Batch) -> Result<(), StreamError> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut at = 0;
+    let bytes = batch.buf.get(..batch.len).unwrap_or_default();
     let mut run = 0;
-    for seg in segments {
-        match seg.input_offset {
-            Some(offset) if seg.len >= COPY_IN_KERNEL_MIN => {
-                write_all(out, bytes.get(run..at).unwrap_or_default())?;
-                let mut src = input;
-                let want = seg.len as u64;
-                let copied = src
-                    .seek(SeekFrom::Start(offset))
-                    .and_then(|_| std::io::copy(&mut src.take(want), &mut { out }))
-                    .map_err(StreamError::Write)?;
-                if copied != want {
-                    return Err(StreamError::Write(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the input file shrank while it was copied",
-                    )));
-                }
-                at += seg.len;
-                run = at;
-            }
-            _ => at += seg.len,
+    for (range, offset) in batch.long_input_runs() {
+        write_all(out, bytes.get(run..range.start).unwrap_or_default())?;
+        let mut src = input;
+        let want = range.len() as u64;
+        let copied = src
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| std::io::copy(&mut src.take(want), &mut { out }))
+            .map_err(StreamError::Write)?;
+        if copied != want {
+            return Err(StreamError::Write(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the input file shrank while it was copied",
+            )));
         }
+        run = range.end;
     }
-    write_all(out, bytes.get(run..at).unwrap_or_default())
+    write_all(out, bytes.get(run..).unwrap_or_default())
 }
 
 fn write_all(mut out: &File, bytes: &[u8]) -> Result<(), StreamError> {
