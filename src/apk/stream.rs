@@ -16,7 +16,7 @@
 //!     │ hashed side by side with the next MiB of the input file's SHA-256 when the caller
 //!     │ asked for that (`fuse build`; the input's bytes taken from the batch where it
 //!     │ holds them), else two chunks at a time
-//! writer thread, in order:  write(2) of buffer bytes, copy_file_range(2) of long raw data
+//! writer thread, in order:  write(2) of the batch buffer
 //! read-back thread, in order: pread(2) of what the writer wrote, compared byte for byte
 //!     │ with the batch it was hashed and checked from
 //!     └ the last of the four done with a batch hands its buffer back to the producer
@@ -24,7 +24,7 @@
 //! SHA-256 pairs run on `fuse_accel` (two messages per core with SHA-NI).
 //! So each entry is inflated once, the input is read once, and the v1 digests and the
 //! chunk digests come from the same bytes; the read-back proves that the file holds
-//! exactly those bytes, however they got there (write or in-kernel copy). That is what
+//! exactly those bytes, whatever the kernel did on the way. That is what
 //! lets self-verification take the content section's chunk digests and the
 //! [`Observation`]s as facts about the file (see `observed.rs`, docs/signing.md) instead
 //! of reading and hashing 170 MB again. Tail bytes (signing block, central directory,
@@ -60,10 +60,10 @@ const FIRST_BATCH_LEN: usize = CHUNK_LEN;
 const BUFFERS: usize = 4;
 /// Whole entries checked by one task: about this many compressed bytes.
 const GROUP_BYTES: usize = 256 << 10;
-/// Raw input data at least this long is written with copy_file_range(2) from the input
-/// file: on this kind of machine write(2) of a user buffer costs ~4× more kernel time
-/// than the in-kernel copy, while smaller pieces are cheaper gathered into one write.
-const COPY_IN_KERNEL_MIN: usize = 64 << 10;
+/// Raw input data at least this long is taken from the batch for the input's SHA-256;
+/// shorter runs are read again with their neighbours (headers, small entries) in one
+/// `pread`, which costs less than walking thousands of tiny windows.
+const LONG_INPUT_RUN: usize = 64 << 10;
 
 /// Bytes compared per read-back `pread`: the piece read stays in the core's cache while
 /// it is compared with the batch.
@@ -139,15 +139,15 @@ struct Batch {
 
 impl Batch {
     /// Runs of input data the batch holds unchanged and long enough
-    /// ([`COPY_IN_KERNEL_MIN`]) to be copied file-to-file by the writer, and taken from
-    /// the batch for the input's digest: (range in the batch, input offset).
+    /// ([`LONG_INPUT_RUN`]) to be taken from the batch for the input's digest: (range in
+    /// the batch, input offset).
     fn long_input_runs(&self) -> impl Iterator<Item = (Range<usize>, u64)> + '_ {
         let mut at = 0;
         self.segments.iter().filter_map(move |seg| {
             let range = at..at + seg.len;
             at = range.end;
             seg.input_offset
-                .filter(|_| seg.len >= COPY_IN_KERNEL_MIN)
+                .filter(|_| seg.len >= LONG_INPUT_RUN)
                 .map(|offset| (range, offset))
         })
     }
@@ -168,7 +168,7 @@ enum Msg {
 pub type InputDigestSender = SyncSender<std::io::Result<([u8; 32], u64)>>;
 
 /// The producer side and the processor of one output.
-/// Raw entry data is read from `input` (and, when long, copied from it in the kernel).
+/// Raw entry data is read from `input`.
 /// With `input_digest`, the input file's SHA-256 is computed too, side by side with the
 /// output's chunk digests (see [`ChunkStage`]).
 pub fn pipeline<'f>(
@@ -198,7 +198,6 @@ pub fn pipeline<'f>(
         },
         Processor {
             out,
-            input: input.file(),
             rx,
             free: free_tx,
             chunk_stage: Some(ChunkStage {
@@ -499,7 +498,6 @@ struct Carried {
 /// The consumer side; [`Processor::run`] on its own thread.
 pub struct Processor<'f> {
     out: &'f File,
-    input: &'f File,
     rx: Receiver<Msg>,
     free: SyncSender<Vec<u8>>,
     /// Moved onto its own thread by [`Processor::run`].
@@ -545,7 +543,6 @@ enum Ordered {
 fn writer_stage(
     rx: Receiver<Ordered>,
     out: &File,
-    input: &File,
     read_back: &SyncSender<Arc<Shared>>,
 ) -> Result<(), StreamError> {
     let mut written = 0u64;
@@ -553,7 +550,11 @@ fn writer_stage(
     for msg in rx {
         match msg {
             Ordered::Batch(shared) => {
-                write_batch(out, input, &shared.batch)?;
+                // One write(2) of the buffer: the bytes are in it already (they were
+                // read for the digests), and copying 4 MiB from user memory costs the
+                // kernel less than copy_file_range(2) from the input (it splices 64 KiB
+                // at a time; docs/performance.md, change 23).
+                write_all(out, shared.bytes())?;
                 written += shared.bytes().len() as u64;
                 // A stopped read-back stage has its own error; the writer goes on.
                 let _ = read_back.send(shared);
@@ -614,14 +615,14 @@ impl Processor<'_> {
     /// in order, a few batches behind at most: a core taken away from it by the
     /// machine's other work does not stall the digests.
     pub fn run(mut self) -> Result<Processed, StreamError> {
-        let (out, input) = (self.out, self.input);
+        let out = self.out;
         let (write_tx, write_rx) = sync_channel(BUFFERS);
         let (chunk_tx, chunk_rx) = sync_channel(BUFFERS);
         let (read_back_tx, read_back_rx) = sync_channel(BUFFERS);
         let stage = self.chunk_stage.take();
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || read_back_stage(read_back_rx, out));
-            let writer = scope.spawn(move || writer_stage(write_rx, out, input, &read_back_tx));
+            let writer = scope.spawn(move || writer_stage(write_rx, out, &read_back_tx));
             let chunker = scope.spawn(move || {
                 if let Some(stage) = stage {
                     stage.run(chunk_rx);
@@ -980,32 +981,6 @@ impl ChunkStage<'_> {
             self.chunks.push_precomputed(&per_alg, rest.len() as u64);
         }
     }
-}
-
-/// Writes a batch in order: runs of buffer bytes with write(2), long runs of input data
-/// file-to-file with copy_file_range(2) (`std::io::copy` between files). Either way the
-/// file's bytes must equal the hashed buffer; the read-back stage checks that they do.
-fn write_batch(out: &File, input: &File, batch: &Batch) -> Result<(), StreamError> {
-    use std::io::{Read, Seek, SeekFrom};
-    let bytes = batch.buf.get(..batch.len).unwrap_or_default();
-    let mut run = 0;
-    for (range, offset) in batch.long_input_runs() {
-        write_all(out, bytes.get(run..range.start).unwrap_or_default())?;
-        let mut src = input;
-        let want = range.len() as u64;
-        let copied = src
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| std::io::copy(&mut src.take(want), &mut { out }))
-            .map_err(StreamError::Write)?;
-        if copied != want {
-            return Err(StreamError::Write(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the input file shrank while it was copied",
-            )));
-        }
-        run = range.end;
-    }
-    write_all(out, bytes.get(run..).unwrap_or_default())
 }
 
 fn write_all(mut out: &File, bytes: &[u8]) -> Result<(), StreamError> {
