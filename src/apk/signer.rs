@@ -636,7 +636,10 @@ fn source_manifest_main(input: &Archive) -> Option<Vec<(String, String)>> {
     let e = input.entry(v1::MANIFEST_NAME)?;
     let bytes = input.read_entry(e, MAX_MANIFEST).ok()?;
     let sections = manifest::parse(&bytes).ok()?;
-    sections.into_iter().next().map(|s| s.attributes)
+    sections
+        .into_iter()
+        .next()
+        .map(manifest::Section::into_owned_attributes)
 }
 
 impl Archive {

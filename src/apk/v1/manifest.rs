@@ -11,6 +11,7 @@
 //! Lines are cut at 70 bytes (72 with CRLF); continuation lines start with one space
 //! (apksig ManifestWriter.MAX_LINE_LENGTH = 70).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 const MAX_LINE: usize = 70;
@@ -69,31 +70,41 @@ pub fn java_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// A parsed section: its attributes (names as written) and its exact bytes.
+/// A parsed section: its attributes (names as written) and its exact bytes. Names and
+/// values borrow the text; only one continued over several lines is copied (a
+/// MANIFEST.MF of 21,000 entries is parsed in every self-verification).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    pub attributes: Vec<(String, String)>,
+pub struct Section<'t> {
+    pub attributes: Vec<(Cow<'t, str>, Cow<'t, str>)>,
     pub bytes: std::ops::Range<usize>,
 }
 
-impl Section {
+impl Section<'_> {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The attributes as owned strings (to outlive the text).
+    pub fn into_owned_attributes(self) -> Vec<(String, String)> {
+        self.attributes
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect()
     }
 }
 
 /// Splits manifest text into sections (the first is the main section). Accepts CRLF, LF
 /// or CR line ends like `java.util.jar.Manifest`; refuses lines without `: `.
-pub fn parse(text: &[u8]) -> Result<Vec<Section>, String> {
+pub fn parse(text: &[u8]) -> Result<Vec<Section<'_>>, String> {
     parse_sections(text, usize::MAX)
 }
 
 /// The main section alone (a `.SF` whose whole-manifest digest matches needs nothing
 /// else: its 21,000 entry sections need not be parsed).
-pub fn parse_main(text: &[u8]) -> Result<Section, String> {
+pub fn parse_main(text: &[u8]) -> Result<Section<'_>, String> {
     parse_sections(text, 1)?
         .into_iter()
         .next()
@@ -101,19 +112,16 @@ pub fn parse_main(text: &[u8]) -> Result<Section, String> {
 }
 
 /// The first `limit` sections.
-fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section>, String> {
+fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section<'_>>, String> {
     let mut sections = Vec::new();
-    let mut attributes: Vec<(String, String)> = Vec::new();
+    let mut attributes: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     let mut start = 0usize;
     let mut pos = 0usize;
     let mut in_section = false;
     let mut main_done = false;
     while pos < text.len() && sections.len() < limit {
         let rest = text.get(pos..).unwrap_or_default();
-        let line_len = rest
-            .iter()
-            .position(|&b| b == b'\r' || b == b'\n')
-            .unwrap_or(rest.len());
+        let line_len = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
         let line = rest.get(..line_len).unwrap_or_default();
         let mut next = pos + line_len;
         if text.get(next) == Some(&b'\r') {
@@ -125,7 +133,7 @@ fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section>, String> {
         if line.is_empty() {
             if in_section || !main_done {
                 sections.push(Section {
-                    attributes: std::mem::take(&mut attributes),
+                    attributes: std::mem::replace(&mut attributes, Vec::with_capacity(2)),
                     bytes: start..next,
                 });
                 main_done = true;
@@ -136,7 +144,7 @@ fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section>, String> {
             let Some(last) = attributes.last_mut() else {
                 return Err("a continuation line has nothing to continue".to_owned());
             };
-            last.1.push_str(&String::from_utf8_lossy(cont));
+            last.1.to_mut().push_str(&String::from_utf8_lossy(cont));
         } else {
             let text_line =
                 std::str::from_utf8(line).map_err(|_| "a line is not UTF-8".to_owned())?;
@@ -147,7 +155,7 @@ fn parse_sections(text: &[u8], limit: usize) -> Result<Vec<Section>, String> {
                 start = pos;
             }
             in_section = true;
-            attributes.push((n.to_owned(), v.to_owned()));
+            attributes.push((Cow::Borrowed(n), Cow::Borrowed(v)));
         }
         pos = next;
     }

@@ -44,8 +44,8 @@ fn same_base64(digest: &[u8], text: &str) -> bool {
 }
 
 /// The strongest `<H><suffix>` attribute of a section.
-fn strongest(section: &manifest::Section, suffix: &str) -> Option<(Hash, String)> {
-    let mut best: Option<(Hash, String)> = None;
+fn strongest<'s>(section: &'s manifest::Section<'_>, suffix: &str) -> Option<(Hash, &'s str)> {
+    let mut best: Option<(Hash, &str)> = None;
     for (n, v) in &section.attributes {
         if let Some(h) = hash_by_prefix(n, suffix) {
             let rank = |h: Hash| match h {
@@ -54,7 +54,7 @@ fn strongest(section: &manifest::Section, suffix: &str) -> Option<(Hash, String)
                 Hash::Sha512 => 2,
             };
             if best.as_ref().is_none_or(|(b, _)| rank(h) > rank(*b)) {
-                best = Some((h, v.clone()));
+                best = Some((h, v.as_ref()));
             }
         }
     }
@@ -91,10 +91,13 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
     // MANIFEST.MF (~2 MB for 21,000 entries) is inflated and parsed on one core while
     // the signature blocks and their .SF files are read and their signatures checked on
     // the other; a bad manifest is still the error reported first.
+    // (The parsed sections borrow the text, which `manifest_text` keeps.)
+    let manifest_text = std::sync::OnceLock::new();
     let (manifest_side, signed_side) = rayon::join(
         || -> Result<_, ApkError> {
-            let bytes = archive.read_entry(manifest_entry, MAX_META)?;
-            let sections = manifest::parse(&bytes).map_err(|e| bad(format!("MANIFEST.MF: {e}")))?;
+            let read = archive.read_entry(manifest_entry, MAX_META)?;
+            let bytes: &Vec<u8> = manifest_text.get_or_init(|| read);
+            let sections = manifest::parse(bytes).map_err(|e| bad(format!("MANIFEST.MF: {e}")))?;
             Ok((bytes, sections))
         },
         || {
@@ -106,7 +109,7 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
     );
     let (manifest_bytes, sections) = manifest_side?;
     let signed_sfs = signed_side?;
-    let mut by_name: HashMap<&str, &manifest::Section> = HashMap::with_capacity(sections.len());
+    let mut by_name: HashMap<&str, &manifest::Section<'_>> = HashMap::with_capacity(sections.len());
     for s in sections.iter().skip(1) {
         let name = s
             .get("Name")
