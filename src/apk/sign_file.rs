@@ -130,6 +130,9 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if force {
+        drop_cached_in_background(output);
+    }
     let mut temp = crate::atomic::temp_in(&dir, ".apk.tmp").map_err(out_err)?;
     crate::pause::at("temp-created");
     let paused = crate::pause::Writing::new(progress);
@@ -221,6 +224,25 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
         sign: finished - entries_done,
         verify: verify_start.elapsed(),
     })
+}
+
+/// Starts dropping the cached pages of the file `output` is about to replace, on a
+/// thread of its own while writing starts. Its last close after the rename then frees
+/// only its blocks (docs/performance.md, change 25): the cached pages of a 160 MB APK
+/// written moments ago took ~10 ms of that close, in the way of the report's fsync.
+fn drop_cached_in_background(output: &Path) {
+    let Ok(meta) = std::fs::symlink_metadata(output) else {
+        return;
+    };
+    if !meta.is_file() || meta.len() < (16 << 20) {
+        return;
+    }
+    let output = output.to_path_buf();
+    std::thread::spawn(move || {
+        if let Ok(old) = std::fs::File::open(output) {
+            fuse_accel::writeback::drop_cached(&old);
+        }
+    });
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
