@@ -196,25 +196,29 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
     let verified = verified?;
     synced.map_err(out_err)?;
     crate::pause::at("verified");
-    if force {
-        // Replacing a large file frees its cached pages and its blocks inside rename(2)
-        // (~35 ms for a 160 MB APK). Holding the old file open moves that work to the
-        // last close, done on a thread of its own while the caller goes on.
+    // Replacing a large file frees its cached pages and its blocks inside rename(2)
+    // (~35 ms for a 160 MB APK). Holding the old file open moves that work to the last
+    // close, done on a thread of its own while the caller goes on — after the directory's
+    // fsync, which would otherwise wait for the freed blocks' discards (docs/performance.md,
+    // change 25).
+    let replaced = if force {
         let replaced = std::fs::symlink_metadata(output)
             .ok()
             .filter(|m| m.is_file())
             .and_then(|_| std::fs::File::open(output).ok());
         temp.persist(output).map_err(|e| out_err(e.error))?;
-        if let Some(old) = replaced {
-            std::thread::spawn(move || drop(old));
-        }
+        replaced
     } else {
         temp.persist_noclobber(output)
             .map_err(|e| out_err(e.error))?;
-    }
+        None
+    };
     if let Ok(d) = std::fs::File::open(&dir) {
         // Makes the rename durable; a failure here cannot undo it, so it is not fatal.
         let _ = d.sync_all();
+    }
+    if let Some(old) = replaced {
+        std::thread::spawn(move || drop(old));
     }
     crate::pause::at("renamed");
     Ok(SignedFile {
