@@ -142,7 +142,7 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
         let whole = strongest(sf_main, "-Digest-Manifest");
         let whole_ok = whole
             .as_ref()
-            .is_some_and(|(h, v)| B64.encode(h.digest(&manifest_bytes)) == *v);
+            .is_some_and(|(h, v)| B64.encode(h.digest(manifest_bytes)) == *v);
         if !whole_ok {
             // Fall back to per-section digests, as the JAR spec allows.
             let sf_sections = manifest::parse(&sf).map_err(|e| bad(format!("{sf_name}: {e}")))?;
@@ -214,14 +214,14 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
                 .and_then(|o| o.digest.as_ref())
                 .filter(|(oh, _)| *oh == h);
             let matches = match seen {
-                Some((_, digest)) => same_base64(digest, &want),
+                Some((_, digest)) => same_base64(digest, want),
                 None => {
                     let mut hasher = h.hasher();
                     archive.stream(e, |b| {
                         hasher.update(b);
                         Ok(())
                     })?;
-                    same_base64(&hasher.finish(), &want)
+                    same_base64(&hasher.finish(), want)
                 }
             };
             if !matches {
