@@ -8,13 +8,13 @@ use serde_json::json;
 use super::Output;
 use super::args::{BuildArgs, SignArgs, VerifyArgs};
 use super::certified;
+use super::early_key::EarlyKey;
 use super::inspect_lines;
 use crate::aab::pipeline;
 use crate::aab::plan::{Plan, read_bundle};
 use crate::aab::sign;
 use crate::apk;
 use crate::error::Error;
-use crate::keys;
 use crate::report::hex;
 use crate::zip::{Archive, DosTime};
 
@@ -27,15 +27,14 @@ pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
 }
 
 /// `fuse sign APP.aab [-o OUT]`: JAR re-signing, nothing else changes.
-pub fn sign(archive: &Archive, args: &SignArgs, out: &Output) -> anyhow::Result<()> {
+pub fn sign(archive: &Archive, args: &SignArgs, key: EarlyKey, out: &Output) -> anyhow::Result<()> {
     read_bundle(archive)?;
     let output = args
         .output
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.app, "signed"));
-    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
-    let identity = keys::load(&source).map_err(Error::from)?;
+    let identity = key.load(&args.signing)?;
     if let Some(w) = identity.origin().warning() {
         out.warn(&w);
     }
@@ -68,7 +67,12 @@ pub fn sign(archive: &Archive, args: &SignArgs, out: &Output) -> anyhow::Result<
 }
 
 /// `fuse build APP.aab --fusion-set FS.json`: fuse, JAR-sign, self-verify, certify.
-pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> anyhow::Result<()> {
+pub fn build(
+    archive: &Archive,
+    args: &BuildArgs,
+    key: EarlyKey,
+    out: &Output,
+) -> anyhow::Result<()> {
     if args.signing.p12.is_some()
         || args.signing.provisioning_profile.is_some()
         || args.signing.entitlements.is_some()
@@ -82,8 +86,7 @@ pub fn build(archive: &Archive, args: &BuildArgs, out: &Output) -> anyhow::Resul
     }
     let clock = crate::report::Clock::from_env().map_err(Error::from)?;
     let fs = crate::fusion_set::load_at(&args.fusion_set, clock.unix).map_err(Error::from)?;
-    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
-    let identity = keys::load(&source).map_err(Error::from)?;
+    let identity = key.load(&args.signing)?;
     let output = args
         .output
         .output

@@ -10,13 +10,14 @@ use std::time::Instant;
 use super::Output;
 use super::args::BuildArgs;
 use super::certified;
+use super::early_key::EarlyKey;
 use super::inspect_lines;
 use super::progress::Bar;
 use crate::android::{self, Build, Inspection};
 use crate::apk::Scheme;
 use crate::error::Error;
 use crate::zip::{Archive, DosTime};
-use crate::{certify, fusion_set, keys, report};
+use crate::{certify, fusion_set, report};
 
 /// `<stem>-fused.apk` beside the input.
 pub fn default_output(input: &Path) -> PathBuf {
@@ -29,7 +30,12 @@ pub fn default_output(input: &Path) -> PathBuf {
 /// `fuse build APP --fusion-set FS.json` for an APK (or a ZIP that is no known package:
 /// the pipeline refuses it with the reason). `archive` comes from `crate::format::detect`
 /// (reading starts there); bundles and iOS apps are dispatched elsewhere.
-pub fn build(archive: Archive, args: &BuildArgs, out: &Output) -> anyhow::Result<()> {
+pub fn build(
+    archive: Archive,
+    args: &BuildArgs,
+    key: EarlyKey,
+    out: &Output,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     if args.signing.p12.is_some() || args.signing.provisioning_profile.is_some() {
         return Err(Error::Usage {
@@ -42,9 +48,8 @@ pub fn build(archive: Archive, args: &BuildArgs, out: &Output) -> anyhow::Result
     // One clock for the policy's build date and the report (SOURCE_DATE_EPOCH or now).
     let clock = report::Clock::from_env().map_err(Error::from)?;
     let fs = fusion_set::load_at(&args.fusion_set, clock.unix).map_err(Error::from)?;
-    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
     // The debug-key warning is the report's (DEBUG_KEY), printed once below.
-    let identity = keys::load(&source).map_err(Error::from)?;
+    let identity = key.load(&args.signing)?;
     let output = args
         .output
         .output

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::Output;
 use super::args::{SignArgs, VerifyArgs};
+use super::early_key::EarlyKey;
 use super::progress::Bar;
 use crate::apk::{self, Scheme, SignOptions};
 use crate::error::Error;
@@ -62,15 +63,14 @@ pub fn verify(archive: Archive, args: &VerifyArgs, out: &Output) -> anyhow::Resu
 }
 
 /// `fuse sign APP [-o OUT]`; `archive` is the input as `crate::format::detect` opened it.
-pub fn sign(archive: Archive, args: &SignArgs, out: &Output) -> anyhow::Result<()> {
+pub fn sign(archive: Archive, args: &SignArgs, key: EarlyKey, out: &Output) -> anyhow::Result<()> {
     let archive = apk::require_apk(archive, &args.app, "sign").map_err(Error::from)?;
     let output = args
         .output
         .output
         .clone()
         .unwrap_or_else(|| apk::default_output(&args.app));
-    let source = keys::key_source_from_args(&args.signing).map_err(Error::from)?;
-    let identity = keys::load(&source).map_err(Error::from)?;
+    let identity = key.load(&args.signing)?;
     if let Some(w) = identity.origin().warning() {
         out.warn(&w);
     }

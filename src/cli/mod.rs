@@ -7,6 +7,7 @@ mod android;
 mod apk_commands;
 pub mod args;
 mod certified;
+mod early_key;
 mod fusion_set;
 mod inspect_lines;
 mod ios;
@@ -22,6 +23,7 @@ use crate::error::{Error, ExitStatus};
 use crate::format::PackageKind;
 pub use args::Cli;
 use args::{Command, FusionSetCommand};
+use early_key::EarlyKey;
 pub use output::Output;
 
 /// Parse `std::env::args`, run the command, print one error line on failure.
@@ -50,16 +52,28 @@ pub fn main() -> ExitCode {
 /// Dispatch one parsed command.
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Build(args) => match crate::format::detect(&args.app)? {
-            (archive, PackageKind::Aab) => aab_commands::build(&archive, args, out),
-            (archive, PackageKind::Ipa) => ios::build(&archive, args, out),
-            (archive, _) => android::build(archive, args, out),
-        },
-        Command::Sign(args) => match crate::format::detect(&args.app)? {
-            (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, out),
-            (_, PackageKind::Ipa) => ios::sign(args, out),
-            (archive, _) => apk_commands::sign(archive, args, out),
-        },
+        Command::Build(args) => {
+            let (detected, key) = rayon::join(
+                || crate::format::detect(&args.app),
+                || EarlyKey::open(&args.signing),
+            );
+            match detected? {
+                (archive, PackageKind::Aab) => aab_commands::build(&archive, args, key, out),
+                (archive, PackageKind::Ipa) => ios::build(&archive, args, out),
+                (archive, _) => android::build(archive, args, key, out),
+            }
+        }
+        Command::Sign(args) => {
+            let (detected, key) = rayon::join(
+                || crate::format::detect(&args.app),
+                || EarlyKey::open(&args.signing),
+            );
+            match detected? {
+                (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, key, out),
+                (_, PackageKind::Ipa) => ios::sign(args, out),
+                (archive, _) => apk_commands::sign(archive, args, key, out),
+            }
+        }
         Command::Verify(args) => match crate::format::detect(&args.app)? {
             (archive, PackageKind::Aab) => aab_commands::verify(&archive, args, out),
             (archive, PackageKind::Ipa) => ios::verify(&archive, args, out),

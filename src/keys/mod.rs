@@ -36,5 +36,6 @@ pub use password::{MAX_PASSWORD_LEN, Password, PasswordReader, PasswordSpec};
 pub use pkcs12::{MAX_ITERATIONS, MAX_TOTAL_ITERATIONS};
 pub use private_key::{MAX_RSA_BITS, MIN_RSA_BITS};
 pub use source::{
-    KeySource, key_source_from_args, load, load_debug_key_at, load_with, p12_source_from_args,
+    KeySource, key_source_from_args, load, load_debug_key_at, load_with,
+    loads_without_side_effects, p12_source_from_args,
 };

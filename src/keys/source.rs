@@ -57,6 +57,23 @@ pub fn load(source: &KeySource) -> Result<SigningIdentity, Error> {
     }
 }
 
+/// Whether [`load`] of `source` only reads files and the environment: not the debug key
+/// (created on first use) and no `stdin` password (which consumes the process's input).
+/// Such a key may be opened early, beside other work, with the same result.
+pub fn loads_without_side_effects(source: &KeySource) -> bool {
+    match source {
+        KeySource::Keystore {
+            store_pass,
+            key_pass,
+            ..
+        } => !store_pass.reads_stdin() && !key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin),
+        KeySource::KeyFiles { key_pass, .. } => {
+            !key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin)
+        }
+        KeySource::Debug => false,
+    }
+}
+
 /// [`load`] with `stdin` specs read from `passwords` (tests, or a caller's own input).
 /// Passwords are resolved in argument order: store password, then key password.
 pub fn load_with<R: BufRead>(
@@ -226,6 +243,40 @@ mod tests {
 
     fn args() -> SigningArgs {
         SigningArgs::default()
+    }
+
+    #[test]
+    fn only_keys_that_are_merely_read_may_be_opened_early() {
+        let source = |ks: Option<&str>, pass: Option<&str>, key_pass: Option<&str>| {
+            let mut a = args();
+            a.ks = ks.map(Into::into);
+            a.ks_pass = pass.map(Into::into);
+            a.key_pass = key_pass.map(Into::into);
+            key_source_from_args(&a).unwrap()
+        };
+        assert!(loads_without_side_effects(&source(
+            Some("k.p12"),
+            Some("pass:x"),
+            None
+        )));
+        assert!(loads_without_side_effects(&source(
+            Some("k.p12"),
+            Some("env:X"),
+            Some("file:p")
+        )));
+        // stdin would be consumed even if the command then failed on its input.
+        assert!(!loads_without_side_effects(&source(
+            Some("k.p12"),
+            Some("stdin"),
+            None
+        )));
+        assert!(!loads_without_side_effects(&source(
+            Some("k.p12"),
+            Some("pass:x"),
+            Some("stdin")
+        )));
+        // The debug key is created on first use.
+        assert!(!loads_without_side_effects(&source(None, None, None)));
     }
 
     #[test]

@@ -82,3 +82,56 @@ fn a_closed_stdout_ends_quietly_with_exit_0() {
         );
     }
 }
+
+/// `build` and `sign` open a named keystore beside the input's first parse
+/// (`cli/early_key.rs`); the errors must still come in the order the steps run: the
+/// input first, then the fusion set, then the key — and the password never shows.
+#[test]
+fn errors_keep_their_order_when_the_key_is_opened_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_package = dir.path().join("broken.apk");
+    std::fs::write(&not_a_package, b"PK\x03\x04 this is not a zip").unwrap();
+    let apk = crate::support::generated("apk").join("min21-native-stored.apk");
+    let good = crate::support::good_fusion_set("production");
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/fusion-sets/bad/bad-base64-pin.json");
+    let ks = crate::keys_keystores::fixture("rsa2048.p12");
+    let out = dir.path().join("out.apk");
+    let wrong = format!("pass:{}", crate::keys_keystores::CANARY);
+    let build = |app: &std::path::Path, fs: &std::path::Path| {
+        fuse([
+            "build".as_ref(),
+            app.as_os_str(),
+            "--fusion-set".as_ref(),
+            fs.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--ks".as_ref(),
+            ks.as_os_str(),
+            "--ks-pass".as_ref(),
+            wrong.as_ref(),
+        ])
+    };
+    for (run, code) in [
+        (build(&not_a_package, &good), 3),
+        (build(&apk, &bad), 4),
+        (build(&apk, &good), 5),
+    ] {
+        run.code(code);
+        let line = run.one_error_line();
+        assert!(!line.contains(crate::keys_keystores::CANARY), "{line}");
+        assert!(!out.exists(), "{run}");
+    }
+    let run = fuse([
+        "sign".as_ref(),
+        not_a_package.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--ks".as_ref(),
+        ks.as_os_str(),
+        "--ks-pass".as_ref(),
+        wrong.as_ref(),
+    ]);
+    run.code(3);
+    assert!(!out.exists(), "{run}");
+}
