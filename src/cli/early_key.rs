@@ -26,6 +26,19 @@ impl EarlyKey {
         )
     }
 
+    /// Runs `first` (the input's detection) while the key `args` name is opened on the
+    /// other core; `first`'s error, if any, is the one returned.
+    pub fn open_beside<T, E: Send>(
+        args: &SigningArgs,
+        first: impl FnOnce() -> Result<T, E> + Send,
+    ) -> Result<(T, Self), E>
+    where
+        T: Send,
+    {
+        let (first, key) = rayon::join(first, || Self::open(args));
+        first.map(|t| (t, key))
+    }
+
     /// The identity `args` name: the one opened early, else loaded now. A usage error in
     /// the signing flags is reported first, as before.
     pub fn load(self, args: &SigningArgs) -> Result<SigningIdentity, Error> {

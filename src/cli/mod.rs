@@ -53,25 +53,17 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli, out: &Output) -> anyhow::Result<()> {
     match &cli.command {
         Command::Build(args) => {
-            let (detected, key) = rayon::join(
-                || crate::format::detect(&args.app),
-                || EarlyKey::open(&args.signing),
-            );
-            match detected? {
-                (archive, PackageKind::Aab) => aab_commands::build(&archive, args, key, out),
-                (archive, PackageKind::Ipa) => ios::build(&archive, args, out),
-                (archive, _) => android::build(archive, args, key, out),
+            match EarlyKey::open_beside(&args.signing, || crate::format::detect(&args.app))? {
+                ((archive, PackageKind::Aab), key) => aab_commands::build(&archive, args, key, out),
+                ((archive, PackageKind::Ipa), _) => ios::build(&archive, args, out),
+                ((archive, _), key) => android::build(archive, args, key, out),
             }
         }
         Command::Sign(args) => {
-            let (detected, key) = rayon::join(
-                || crate::format::detect(&args.app),
-                || EarlyKey::open(&args.signing),
-            );
-            match detected? {
-                (archive, PackageKind::Aab) => aab_commands::sign(&archive, args, key, out),
-                (_, PackageKind::Ipa) => ios::sign(args, out),
-                (archive, _) => apk_commands::sign(archive, args, key, out),
+            match EarlyKey::open_beside(&args.signing, || crate::format::detect(&args.app))? {
+                ((archive, PackageKind::Aab), key) => aab_commands::sign(&archive, args, key, out),
+                ((_, PackageKind::Ipa), _) => ios::sign(args, out),
+                ((archive, _), key) => apk_commands::sign(archive, args, key, out),
             }
         }
         Command::Verify(args) => match crate::format::detect(&args.app)? {
