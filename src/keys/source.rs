@@ -39,18 +39,7 @@ pub enum KeySource {
 /// Loads the identity `source` names, reading `stdin` password specs from the process's
 /// standard input.
 pub fn load(source: &KeySource) -> Result<SigningIdentity, Error> {
-    let needs_stdin = match source {
-        KeySource::Keystore {
-            store_pass,
-            key_pass,
-            ..
-        } => store_pass.reads_stdin() || key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin),
-        KeySource::KeyFiles { key_pass, .. } => {
-            key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin)
-        }
-        KeySource::Debug => false,
-    };
-    if needs_stdin {
+    if reads_stdin(source) {
         load_with(source, &mut PasswordReader::process_stdin())
     } else {
         load_with(source, &mut PasswordReader::new(std::io::empty()))
@@ -61,14 +50,19 @@ pub fn load(source: &KeySource) -> Result<SigningIdentity, Error> {
 /// (created on first use) and no `stdin` password (which consumes the process's input).
 /// Such a key may be opened early, beside other work, with the same result.
 pub fn loads_without_side_effects(source: &KeySource) -> bool {
+    !matches!(source, KeySource::Debug) && !reads_stdin(source)
+}
+
+/// Whether a password of `source` comes from standard input.
+fn reads_stdin(source: &KeySource) -> bool {
     match source {
         KeySource::Keystore {
             store_pass,
             key_pass,
             ..
-        } => !store_pass.reads_stdin() && !key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin),
+        } => store_pass.reads_stdin() || key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin),
         KeySource::KeyFiles { key_pass, .. } => {
-            !key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin)
+            key_pass.as_ref().is_some_and(PasswordSpec::reads_stdin)
         }
         KeySource::Debug => false,
     }
