@@ -187,10 +187,7 @@ pub fn write_signed(
     let main = input
         .entry(v1::MANIFEST_NAME)
         .and_then(|e| input.read_entry(e, MAX_MANIFEST_MF).ok())
-        .and_then(|b| {
-            let main = manifest::parse_main(&b).ok()?;
-            Some(main.into_owned_attributes())
-        });
+        .and_then(|b| manifest::main_attributes(&b));
     let built = signature_file::build_manifest(hash, digests, main.as_deref());
     let sf = signature_file::build_signature_file(hash, &built, &[]);
     let is_rsa = matches!(key.kind(), KeyKind::Rsa { .. });

@@ -635,11 +635,7 @@ fn finish(
 fn source_manifest_main(input: &Archive) -> Option<Vec<(String, String)>> {
     let e = input.entry(v1::MANIFEST_NAME)?;
     let bytes = input.read_entry(e, MAX_MANIFEST).ok()?;
-    let sections = manifest::parse(&bytes).ok()?;
-    sections
-        .into_iter()
-        .next()
-        .map(manifest::Section::into_owned_attributes)
+    manifest::main_attributes(&bytes)
 }
 
 impl Archive {

@@ -86,20 +86,24 @@ impl Section<'_> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
     }
-
-    /// The attributes as owned strings (to outlive the text).
-    pub fn into_owned_attributes(self) -> Vec<(String, String)> {
-        self.attributes
-            .into_iter()
-            .map(|(n, v)| (n.into_owned(), v.into_owned()))
-            .collect()
-    }
 }
 
 /// Splits manifest text into sections (the first is the main section). Accepts CRLF, LF
 /// or CR line ends like `java.util.jar.Manifest`; refuses lines without `: `.
 pub fn parse(text: &[u8]) -> Result<Vec<Section<'_>>, String> {
     parse_sections(text, usize::MAX)
+}
+
+/// The main section's attributes as owned strings, when the whole text parses (the
+/// input's `MANIFEST.MF`, whose main attributes a re-signed package keeps).
+pub fn main_attributes(text: &[u8]) -> Option<Vec<(String, String)>> {
+    let main = parse(text).ok()?.into_iter().next()?;
+    Some(
+        main.attributes
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect(),
+    )
 }
 
 /// The main section alone (a `.SF` whose whole-manifest digest matches needs nothing
@@ -245,6 +249,26 @@ mod tests {
         assert_eq!(main.get("created-by"), Some("x"));
         assert!(parse_main(b"").is_ok());
         assert!(parse_main(b"no colon\r\n").is_err());
+    }
+
+    #[test]
+    fn main_attributes_only_of_a_manifest_that_parses_whole() {
+        let mut m = Vec::new();
+        write_main_section(
+            &mut m,
+            ("Manifest-Version", "1.0"),
+            &[("Created-By".to_owned(), "x".to_owned())],
+        );
+        m.extend_from_slice(&individual_section("a.txt", "SHA-256-Digest", "abc="));
+        assert_eq!(
+            main_attributes(&m),
+            Some(vec![
+                ("Manifest-Version".to_owned(), "1.0".to_owned()),
+                ("Created-By".to_owned(), "x".to_owned()),
+            ])
+        );
+        m.extend_from_slice(b"no colon\r\n");
+        assert_eq!(main_attributes(&m), None);
     }
 
     #[test]
