@@ -88,6 +88,7 @@ fn a_closed_stdout_ends_quietly_with_exit_0() {
 /// input first, then the fusion set, then the key — and the password never shows.
 #[test]
 fn errors_keep_their_order_when_the_key_is_opened_early() {
+    use std::ffi::OsStr;
     let dir = tempfile::tempdir().unwrap();
     let not_a_package = dir.path().join("broken.apk");
     std::fs::write(&not_a_package, b"PK\x03\x04 this is not a zip").unwrap();
@@ -98,19 +99,22 @@ fn errors_keep_their_order_when_the_key_is_opened_early() {
     let ks = crate::keys_keystores::fixture("rsa2048.p12");
     let out = dir.path().join("out.apk");
     let wrong = format!("pass:{}", crate::keys_keystores::CANARY);
-    let build = |app: &std::path::Path, fs: &std::path::Path| {
-        fuse([
-            "build".as_ref(),
-            app.as_os_str(),
-            "--fusion-set".as_ref(),
-            fs.as_os_str(),
+    // `command APP [ARGS…] -o OUT --ks KS --ks-pass <wrong>`
+    let with_wrong_password = |command: &str, app: &std::path::Path, args: &[&OsStr]| {
+        let mut all = vec![command.as_ref(), app.as_os_str()];
+        all.extend_from_slice(args);
+        all.extend([
             "-o".as_ref(),
             out.as_os_str(),
             "--ks".as_ref(),
             ks.as_os_str(),
             "--ks-pass".as_ref(),
             wrong.as_ref(),
-        ])
+        ]);
+        fuse(all)
+    };
+    let build = |app: &std::path::Path, fs: &std::path::Path| {
+        with_wrong_password("build", app, &["--fusion-set".as_ref(), fs.as_os_str()])
     };
     for (run, code) in [
         (build(&not_a_package, &good), 3),
@@ -122,16 +126,7 @@ fn errors_keep_their_order_when_the_key_is_opened_early() {
         assert!(!line.contains(crate::keys_keystores::CANARY), "{line}");
         assert!(!out.exists(), "{run}");
     }
-    let run = fuse([
-        "sign".as_ref(),
-        not_a_package.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-        "--ks".as_ref(),
-        ks.as_os_str(),
-        "--ks-pass".as_ref(),
-        wrong.as_ref(),
-    ]);
+    let run = with_wrong_password("sign", &not_a_package, &[]);
     run.code(3);
     assert!(!out.exists(), "{run}");
 }
