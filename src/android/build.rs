@@ -228,21 +228,19 @@ pub fn build_archive(
             }
             check::fusion(out, &expected)?;
             // What the report's change list needs from the written file, read while it
-            // is open anyway: sizes of every entry, hashes of the new JAR signature files.
+            // is open anyway: the size of every entry. (The new JAR signature files'
+            // hashes come from the v1 check, which reads them beside this.)
             let mut facts = written_facts.lock().map_err(|_| {
                 Error::Apk(apk::ApkError::Verify {
                     check: "self-verification of the fusion".into(),
                     why: "a worker stopped unexpectedly".into(),
                 })
             })?;
-            for e in out.entries() {
-                let sha = if apk::v1::is_signature_file(&e.name) {
-                    out.stream_sha256(e).ok().map(|d| hex(&d))
-                } else {
-                    None
-                };
-                facts.push((e.name.clone(), e.uncompressed_size(), sha));
-            }
+            facts.extend(
+                out.entries()
+                    .iter()
+                    .map(|e| (e.name.clone(), e.uncompressed_size(), None)),
+            );
             Ok(())
         },
     );
@@ -268,14 +266,24 @@ pub fn build_archive(
     steps.push(timing(Step::Sign, written.sign));
     steps.push(timing(Step::Verify, written.verify));
 
-    let written_facts = written_facts.into_inner().unwrap_or_default();
+    let mut written_facts = written_facts.into_inner().unwrap_or_default();
+    for (name, _, sha) in &mut written_facts {
+        if apk::v1::is_signature_file(name) {
+            *sha = written
+                .verified
+                .jar_files_sha256
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| hex(d));
+        }
+    }
     let changes = changes(&app, &written.signed, &injection, &written_facts);
     let (signer, signature_problem) = match input_signature {
         Ok(v) => (Some(SignerFacts::of(&v)), None),
         Err(e) => (None, Some(e.to_string())),
     };
     let records_durations = std::env::var_os("SOURCE_DATE_EPOCH").is_none();
-    Ok(Build {
+    let build = Build {
         build_id,
         build_date_unix: req.build_date_unix,
         input: InputFacts {
@@ -332,7 +340,9 @@ pub fn build_archive(
         },
         steps: if records_durations { steps } else { Vec::new() },
         warnings,
-    })
+    };
+    drop(app);
+    Ok(build)
 }
 
 fn timing(step: Step, d: Duration) -> StepTiming {

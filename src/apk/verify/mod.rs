@@ -38,6 +38,9 @@ pub struct Verified {
     pub v3_sdk_range: Option<(u32, u32)>,
     /// Signature algorithm ids of the v2/v3 signers.
     pub algorithms: Vec<u32>,
+    /// SHA-256 of each JAR signature file, in archive order ([`v1::V1::files_sha256`];
+    /// empty without a v1 signature).
+    pub jar_files_sha256: Vec<(String, [u8; 32])>,
 }
 
 /// Verifies an opened archive, every check from the file alone.
@@ -278,5 +281,6 @@ fn verify_inner(
         min_sdk_version: min_sdk,
         v3_sdk_range: v3.iter().flatten().filter_map(|s| s.sdk_range).next(),
         algorithms,
+        jar_files_sha256: v1.map(|v1| v1.files_sha256).unwrap_or_default(),
     })
 }
