@@ -25,6 +25,7 @@ pub mod pause;
 pub mod payloads;
 pub mod pin;
 pub mod report;
+pub mod short_lived;
 pub mod zip;
 
 pub use error::{Error, ExitStatus};

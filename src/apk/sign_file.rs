@@ -186,6 +186,7 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
                 .into());
             }
             checked?;
+            crate::short_lived::release(written);
             Ok(verified)
         })();
         let synced = sync
@@ -221,6 +222,7 @@ pub fn sign_file_checked<E: From<ApkError> + Send>(
         std::thread::spawn(move || drop(old));
     }
     crate::pause::at("renamed");
+    crate::short_lived::release(observed);
     Ok(SignedFile {
         signed,
         verified,
