@@ -140,9 +140,7 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
         signer_cert,
     } in signed_sfs
     {
-        if let Some(e) = archive.entry(&sf_name) {
-            read_sha256.insert(&e.name, sf_sha256);
-        }
+        read_sha256.insert(sf_name, sf_sha256);
         read_sha256.insert(block_name, block_sha256);
         // .SF → manifest. The entry sections are read only when the digest of the
         // whole manifest does not match.
@@ -272,7 +270,8 @@ pub fn verify_with(archive: &Archive, observed: Option<&Observed>) -> Result<Opt
 /// A signature block whose signature over its `.SF` verified: the `.SF` (read from the
 /// archive) and the signer's certificate.
 struct SignedSf<'a> {
-    sf_name: String,
+    /// The `.SF` entry's name, as the archive spells it.
+    sf_name: &'a str,
     sf: Vec<u8>,
     sf_sha256: [u8; 32],
     block_name: &'a str,
@@ -283,14 +282,15 @@ struct SignedSf<'a> {
 /// Reads `block_entry` and its `META-INF/<base>.SF` and checks the block's signature
 /// over the `.SF`.
 fn signed_sf<'a>(
-    archive: &Archive,
+    archive: &'a Archive,
     block_entry: &'a Entry,
     base: &str,
 ) -> Result<SignedSf<'a>, ApkError> {
-    let sf_name = format!("META-INF/{base}.SF");
+    let wanted = format!("META-INF/{base}.SF");
     let sf_entry = archive
-        .entry(&sf_name)
-        .ok_or_else(|| bad(format!("{} has no {sf_name}", block_entry.name)))?;
+        .entry(&wanted)
+        .ok_or_else(|| bad(format!("{} has no {wanted}", block_entry.name)))?;
+    let sf_name = sf_entry.name.as_str();
     let sf = archive.read_entry(sf_entry, MAX_META)?;
     let block = archive.read_entry(block_entry, MAX_META)?;
     let sf_sha256 = fuse_accel::sha256::digest(&sf);
