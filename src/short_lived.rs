@@ -1,7 +1,7 @@
 //! Tables a finishing command no longer needs, left to the operating system.
 //!
 //! A `fuse build` of a 21,000-entry APK used to end with ~6–10 ms of `free` on one core
-//! while the other idled (perf, docs/performance.md change 28): the input's and the
+//! while the other idled (perf, docs/performance.md change 29): the input's and the
 //! output's parsed central directories, the observations — tens of thousands of small
 //! allocations, and glibc's consolidation of them. The process exits moments later and
 //! the kernel takes its memory back in one step, so the command line declares itself

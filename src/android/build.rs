@@ -200,8 +200,7 @@ pub fn build_archive(
     }
 
     // 3–5. Write + sign, self-verify, rename.
-    let written_facts: std::sync::Mutex<Vec<(String, u64, Option<String>)>> =
-        std::sync::Mutex::new(Vec::new());
+    let written_sizes: std::sync::Mutex<Vec<(String, u64)>> = std::sync::Mutex::new(Vec::new());
     let opts = SignOptions {
         min_sdk_version: None,
         v1_signer_name: apk::identity::v1_signer_name(req.identity.origin()),
@@ -230,16 +229,16 @@ pub fn build_archive(
             // What the report's change list needs from the written file, read while it
             // is open anyway: the size of every entry. (The new JAR signature files'
             // hashes come from the v1 check, which reads them beside this.)
-            let mut facts = written_facts.lock().map_err(|_| {
+            let mut sizes = written_sizes.lock().map_err(|_| {
                 Error::Apk(apk::ApkError::Verify {
                     check: "self-verification of the fusion".into(),
                     why: "a worker stopped unexpectedly".into(),
                 })
             })?;
-            facts.extend(
+            sizes.extend(
                 out.entries()
                     .iter()
-                    .map(|e| (e.name.clone(), e.uncompressed_size(), None)),
+                    .map(|e| (e.name.clone(), e.uncompressed_size())),
             );
             Ok(())
         },
@@ -266,17 +265,21 @@ pub fn build_archive(
     steps.push(timing(Step::Sign, written.sign));
     steps.push(timing(Step::Verify, written.verify));
 
-    let mut written_facts = written_facts.into_inner().unwrap_or_default();
-    for (name, _, sha) in &mut written_facts {
-        if apk::v1::is_signature_file(name) {
-            *sha = written
+    // Each entry's size, and the SHA-256 of the JAR signature files (the v1 check's).
+    let written_facts: Vec<(String, u64, Option<String>)> = written_sizes
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, size)| {
+            let sha = written
                 .verified
                 .jar_files_sha256
                 .iter()
-                .find(|(n, _)| n == name)
+                .find(|(n, _)| *n == name)
                 .map(|(_, d)| hex(d));
-        }
-    }
+            (name, size, sha)
+        })
+        .collect();
     let changes = changes(&app, &written.signed, &injection, &written_facts);
     let (signer, signature_problem) = match input_signature {
         Ok(v) => (Some(SignerFacts::of(&v)), None),
