@@ -112,13 +112,8 @@ mod tests {
         for (name, data) in [("a.txt", &b"alpha"[..]), ("b.txt", b"beta"), ("c.txt", b"")] {
             w.add_entry(name, data, Compression::Deflated, 4).unwrap();
         }
-        let start = w.offset();
-        let (cd, eocd) = w.finish_records(start).unwrap();
-        let mut bytes = w.into_inner();
-        bytes.extend_from_slice(&cd);
-        bytes.extend_from_slice(&eocd);
         let path = dir.join("o.zip");
-        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(&path, w.into_archive_bytes()).unwrap();
         Archive::open(&path).unwrap()
     }
 

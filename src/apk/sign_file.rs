@@ -346,13 +346,8 @@ mod tests {
         w.add_entry("assets/empty.bin", b"", Compression::Stored, 4)
             .unwrap();
         w.add_entry("res/", b"", Compression::Stored, 4).unwrap();
-        let start = w.offset();
-        let (cd, eocd) = w.finish_records(start).unwrap();
-        let mut bytes = w.into_inner();
-        bytes.extend_from_slice(&cd);
-        bytes.extend_from_slice(&eocd);
         let path = dir.join("in.apk");
-        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(&path, w.into_archive_bytes()).unwrap();
         Archive::open(&path).unwrap()
     }
 

@@ -373,6 +373,21 @@ impl<W: ZipSink> ZipWriter<W> {
     }
 }
 
+/// Test archives built in memory.
+#[cfg(test)]
+impl ZipWriter<Vec<u8>> {
+    /// The whole archive: the entries written so far, their central directory, the EOCD.
+    pub(crate) fn into_archive_bytes(self) -> Vec<u8> {
+        let (cd, eocd) = self
+            .finish_records(self.offset())
+            .expect("the records of a test archive");
+        let mut bytes = self.into_inner();
+        bytes.extend_from_slice(&cd);
+        bytes.extend_from_slice(&eocd);
+        bytes
+    }
+}
+
 /// Raw deflate at zlib's default level 6 (level 9 costs several times the time for ~1%).
 pub fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = flate2::write::DeflateEncoder::new(

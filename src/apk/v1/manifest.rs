@@ -235,15 +235,21 @@ mod tests {
         assert_eq!(parsed[1].get("name"), Some("a.txt"));
     }
 
-    #[test]
-    fn the_main_section_alone() {
+    /// A main section (`version`, `Created-By: x`) and one entry section for `a.txt`.
+    fn main_and_one_section(version: (&str, &str)) -> Vec<u8> {
         let mut m = Vec::new();
         write_main_section(
             &mut m,
-            ("Signature-Version", "1.0"),
+            version,
             &[("Created-By".to_owned(), "x".to_owned())],
         );
         m.extend_from_slice(&individual_section("a.txt", "SHA-256-Digest", "abc="));
+        m
+    }
+
+    #[test]
+    fn the_main_section_alone() {
+        let m = main_and_one_section(("Signature-Version", "1.0"));
         let main = parse_main(&m).unwrap();
         assert_eq!(main, parse(&m).unwrap()[0]);
         assert_eq!(main.get("created-by"), Some("x"));
@@ -253,13 +259,7 @@ mod tests {
 
     #[test]
     fn main_attributes_only_of_a_manifest_that_parses_whole() {
-        let mut m = Vec::new();
-        write_main_section(
-            &mut m,
-            ("Manifest-Version", "1.0"),
-            &[("Created-By".to_owned(), "x".to_owned())],
-        );
-        m.extend_from_slice(&individual_section("a.txt", "SHA-256-Digest", "abc="));
+        let mut m = main_and_one_section(("Manifest-Version", "1.0"));
         assert_eq!(
             main_attributes(&m),
             Some(vec![
